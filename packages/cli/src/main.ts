@@ -1,0 +1,13 @@
+import { Command } from "commander";
+import { MLFLOW_COMPAT_VERSION } from "@mlflow-ts/server";
+import { registerDbCommands } from "./commands/db-upgrade.js";
+import { registerServerCommand } from "./commands/server-start.js";
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command("mlflow-ts")
+    .description("MLflow, rebuilt in TypeScript: tracking server and tools.")
+    .version(`mlflow-ts 0.1.0 (MLflow ${MLFLOW_COMPAT_VERSION} compatible)`, "--version");
+  registerServerCommand(program);
+  registerDbCommands(program);
+  await program.parseAsync(argv);
+}

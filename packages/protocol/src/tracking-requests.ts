@@ -1,0 +1,148 @@
+import { z } from "zod";
+import { double, int64, keyValue, requiredString, runStatus, viewType } from "./wire-types.js";
+
+/**
+ * Request messages of MLflow's tracking service, as the server validates them. Unknown fields
+ * are dropped. Run-scoped requests accept `run_id` or the legacy `run_uuid` and expose `run_id`.
+ */
+
+const str = () => z.string();
+const strList = () => z.array(z.string());
+
+/** `run_id` or, failing that, `run_uuid`; reported as missing `run_id` when neither is set. */
+function withRunId<T extends z.ZodRawShape>(shape: T) {
+  type Out = z.output<z.ZodObject<T>> & { run_id: string };
+  return z
+    .object({ run_id: str().optional(), run_uuid: str().optional(), ...shape })
+    .superRefine((v, ctx) => {
+      const ids = v as { run_id?: string; run_uuid?: string };
+      if (!ids.run_id && !ids.run_uuid) ctx.addIssue({ code: "custom", path: ["run_id"], message: "missing" });
+    })
+    .transform((v): Out => {
+      const { run_uuid, ...rest } = v as { run_id?: string; run_uuid?: string };
+      return { ...rest, run_id: rest.run_id || run_uuid } as Out;
+    });
+}
+
+export const CreateExperiment = z.object({
+  name: requiredString(),
+  artifact_location: str().optional(),
+  tags: z.array(keyValue()).optional(),
+});
+export const GetExperiment = z.object({ experiment_id: requiredString() });
+export const GetExperimentByName = z.object({ experiment_name: requiredString() });
+export const SearchExperiments = z.object({
+  max_results: int64().optional(),
+  page_token: str().optional(),
+  filter: str().optional(),
+  order_by: strList().optional(),
+  view_type: viewType().optional(),
+});
+export const ExperimentId = z.object({ experiment_id: requiredString() });
+export const UpdateExperiment = z.object({ experiment_id: requiredString(), new_name: requiredString() });
+export const SetExperimentTag = z.object({
+  experiment_id: requiredString(),
+  key: requiredString(),
+  value: str().optional(),
+});
+export const DeleteExperimentTag = z.object({ experiment_id: requiredString(), key: requiredString() });
+
+export const CreateRun = z.object({
+  experiment_id: str().optional(),
+  user_id: str().optional(),
+  run_name: str().optional(),
+  start_time: int64().optional(),
+  tags: z.array(keyValue()).optional(),
+});
+export const UpdateRun = withRunId({
+  status: runStatus().optional(),
+  end_time: int64().optional(),
+  run_name: str().optional(),
+});
+export const RunIdOnly = withRunId({});
+export const LogMetric = withRunId({
+  key: requiredString(),
+  value: double(),
+  timestamp: int64(),
+  step: int64().optional(),
+});
+export const LogParam = withRunId({ key: requiredString(), value: str().optional() });
+export const SetTag = withRunId({ key: requiredString(), value: str().optional() });
+export const DeleteTag = withRunId({ key: requiredString() });
+
+const MetricIn = z.object({
+  key: requiredString(),
+  value: double(),
+  timestamp: int64(),
+  step: int64().optional(),
+});
+export const LogBatch = withRunId({
+  metrics: z.array(MetricIn).optional(),
+  params: z.array(z.object({ key: requiredString(), value: str().optional() })).optional(),
+  tags: z.array(z.object({ key: requiredString(), value: str().optional() })).optional(),
+});
+export const LogModel = withRunId({ model_json: requiredString() });
+
+const DatasetIn = z.object({
+  name: requiredString(),
+  digest: requiredString(),
+  source_type: requiredString(),
+  source: requiredString(),
+  schema: str().optional(),
+  profile: str().optional(),
+});
+export const LogInputs = withRunId({
+  datasets: z
+    .array(
+      z.object({
+        tags: z.array(z.object({ key: requiredString(), value: requiredString() })).optional(),
+        dataset: DatasetIn,
+      }),
+    )
+    .optional(),
+});
+
+export const SearchRuns = z.object({
+  experiment_ids: strList().optional(),
+  filter: str().optional(),
+  run_view_type: viewType().optional(),
+  max_results: int64().optional(),
+  order_by: strList().optional(),
+  page_token: str().optional(),
+});
+
+export const ListArtifacts = withRunId({ path: str().optional(), page_token: str().optional() });
+
+export const GetMetricHistory = withRunId({
+  metric_key: requiredString(),
+  max_results: int64().optional(),
+  page_token: str().optional(),
+});
+
+export const GetMetricHistoryBulkInterval = z.object({
+  run_ids: z.array(z.string()).min(1),
+  metric_key: requiredString(),
+  start_step: int64().optional(),
+  end_step: int64().optional(),
+  max_results: int64().optional(),
+});
+
+export const GetMetricHistoryBulk = z.object({
+  run_id: z.array(z.string()).optional(),
+  metric_key: str().optional(),
+  max_results: int64().optional(),
+});
+
+export const SearchDatasets = z.object({ experiment_ids: strList().optional() });
+
+export const GetArtifactFile = withRunId({ path: requiredString() });
+
+export type CreateExperimentRequest = z.output<typeof CreateExperiment>;
+export type SearchExperimentsRequest = z.output<typeof SearchExperiments>;
+export type CreateRunRequest = z.output<typeof CreateRun>;
+export type UpdateRunRequest = z.output<typeof UpdateRun>;
+export type LogBatchRequest = z.output<typeof LogBatch>;
+export type LogInputsRequest = z.output<typeof LogInputs>;
+export type SearchRunsRequest = z.output<typeof SearchRuns>;
+export type MetricInput = z.output<typeof MetricIn>;
+export type DatasetInputRequest = NonNullable<LogInputsRequest["datasets"]>[number];

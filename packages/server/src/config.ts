@@ -1,0 +1,104 @@
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+
+/** Everything the server needs, resolved once at start from flags and MLflow's environment variables. */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  backendStoreUri: string;
+  /** Root for new experiments' artifact locations. */
+  defaultArtifactRoot: string;
+  /** Where proxied (`mlflow-artifacts:`) artifacts are stored: a local directory. */
+  artifactsDestination: string;
+  serveArtifacts: boolean;
+  artifactsOnly: boolean;
+  /** "" or a prefix like `/mlflow` applied to the UI, utility routes, `/ajax-api` and `/api`. */
+  staticPrefix: string;
+  /** Largest JSON request body accepted, in bytes. */
+  maxJsonBodyBytes: number;
+  version: string;
+}
+
+export interface ServerFlags {
+  host?: string | undefined;
+  port?: string | number | undefined;
+  backendStoreUri?: string | undefined;
+  defaultArtifactRoot?: string | undefined;
+  artifactsDestination?: string | undefined;
+  serveArtifacts?: boolean | undefined;
+  artifactsOnly?: boolean | undefined;
+  staticPrefix?: string | undefined;
+}
+
+export const DEFAULT_BACKEND_STORE_URI = "sqlite:///mlflow.db";
+export const MLFLOW_COMPAT_VERSION = "2.22.0";
+
+/** A usage mistake in flags or environment: reported as one line, exit code 2. */
+export class ConfigError extends Error {}
+
+function envBool(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const v = env[name];
+  if (v === undefined || v === "") return undefined;
+  const l = v.toLowerCase();
+  if (l === "true" || l === "1") return true;
+  if (l === "false" || l === "0") return false;
+  throw new ConfigError(`${name} must be one of true, false, 1, 0 (got '${v}').`);
+}
+
+export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv = {}): ServerConfig {
+  const host = flags.host ?? env.MLFLOW_HOST ?? "127.0.0.1";
+  const portText = String(flags.port ?? env.MLFLOW_PORT ?? "5000");
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) throw new ConfigError(`Invalid port '${portText}': expected 0-65535.`);
+  const backendGiven = flags.backendStoreUri ?? env.MLFLOW_BACKEND_STORE_URI;
+  const backendStoreUri = backendGiven ?? DEFAULT_BACKEND_STORE_URI;
+  if (!/^[a-zA-Z][\w+]*:\/\//.test(backendStoreUri)) {
+    throw new ConfigError(
+      `Invalid --backend-store-uri '${backendStoreUri}': expected a database URI such as sqlite:///mlflow.db (file-based stores are not supported).`,
+    );
+  }
+  const serveArtifacts = flags.serveArtifacts ?? envBool(env, "MLFLOW_SERVE_ARTIFACTS") ?? true;
+  const artifactsOnly = flags.artifactsOnly ?? envBool(env, "MLFLOW_ARTIFACTS_ONLY") ?? false;
+  if (artifactsOnly && backendGiven !== undefined && backendGiven !== DEFAULT_BACKEND_STORE_URI) {
+    throw new ConfigError("--artifacts-only cannot be used with a non-default --backend-store-uri.");
+  }
+  if (artifactsOnly && !serveArtifacts) {
+    throw new ConfigError("--artifacts-only requires serving artifacts; do not combine it with --no-serve-artifacts.");
+  }
+  const staticPrefix = flags.staticPrefix ?? env.MLFLOW_STATIC_PREFIX ?? "";
+  if (staticPrefix !== "" && (!staticPrefix.startsWith("/") || staticPrefix.endsWith("/"))) {
+    throw new ConfigError(`--static-prefix must begin with a '/' and cannot end with a '/' (got '${staticPrefix}').`);
+  }
+  const destination = flags.artifactsDestination ?? env.MLFLOW_ARTIFACTS_DESTINATION ?? "./mlartifacts";
+  const rootGiven = flags.defaultArtifactRoot ?? env.MLFLOW_DEFAULT_ARTIFACT_ROOT;
+  const defaultArtifactRoot =
+    rootGiven !== undefined
+      ? toUriIfPath(rootGiven)
+      : serveArtifacts
+        ? "mlflow-artifacts:/"
+        : pathToFileURL(resolve("./mlruns")).href;
+  return {
+    host,
+    port,
+    backendStoreUri,
+    defaultArtifactRoot,
+    artifactsDestination: localDir(destination),
+    serveArtifacts,
+    artifactsOnly,
+    staticPrefix,
+    maxJsonBodyBytes: 64 * 1024 * 1024,
+    version: MLFLOW_COMPAT_VERSION,
+  };
+}
+
+function toUriIfPath(p: string): string {
+  return /^[a-zA-Z][\w+.-]*:/.test(p) ? p : pathToFileURL(resolve(p)).href;
+}
+
+function localDir(p: string): string {
+  if (p.startsWith("file://")) return new URL(p).pathname;
+  if (/^[a-zA-Z][\w+.-]*:\/\//.test(p)) {
+    throw new ConfigError(`--artifacts-destination '${p}': only local directories are supported in this build.`);
+  }
+  return resolve(p);
+}

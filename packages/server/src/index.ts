@@ -1,0 +1,11 @@
+export { createRequestListener } from "./app.js";
+export {
+  ConfigError,
+  DEFAULT_BACKEND_STORE_URI,
+  MLFLOW_COMPAT_VERSION,
+  resolveServerConfig,
+  type ServerConfig,
+  type ServerFlags,
+} from "./config.js";
+export { ROUTES } from "./routes.js";
+export { type RunningServer, StartupError, startServer } from "./server.js";

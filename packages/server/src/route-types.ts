@@ -1,0 +1,63 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { TrackingStore } from "@mlflow-ts/store";
+import type { z } from "zod";
+import type { ServerConfig } from "./config.js";
+import type { ArtifactService } from "./handlers/artifact-service.js";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface HandlerContext {
+  store: TrackingStore;
+  artifacts: ArtifactService;
+  config: ServerConfig;
+}
+
+/**
+ * Where a route is mounted: `api` under `/api/2.0` and `/ajax-api/2.0`, `ajax` under
+ * `/ajax-api/2.0` only, `root` at the server root (`/health`). The static prefix applies to all.
+ */
+export type Mount = "api" | "ajax" | "root";
+
+/** Which server mode serves the route: tracking routes are off in --artifacts-only mode, proxy routes with --no-serve-artifacts. */
+export type Area = "tracking" | "artifacts" | "always";
+
+export interface JsonRoute<S extends z.ZodType = z.ZodType> {
+  kind: "json";
+  method: HttpMethod;
+  path: string;
+  mount: Mount;
+  area: Area;
+  input: S;
+  handler: (input: z.output<S>, ctx: HandlerContext) => Promise<object>;
+}
+
+export interface RawRoute {
+  kind: "raw";
+  method: HttpMethod;
+  /** Exact path, or a prefix when `prefix` is set; the remainder is passed to the handler. */
+  path: string;
+  prefix?: boolean;
+  mount: Mount;
+  area: Area;
+  handler: (req: IncomingMessage, res: ServerResponse, ctx: HandlerContext, rest: string, url: URL) => Promise<void>;
+}
+
+export type Route = JsonRoute | RawRoute;
+
+export function json<S extends z.ZodType>(
+  method: HttpMethod,
+  path: string,
+  input: S,
+  handler: (input: z.output<S>, ctx: HandlerContext) => Promise<object>,
+  options: { mount?: Mount; area?: Area } = {},
+): JsonRoute {
+  return {
+    kind: "json",
+    method,
+    path,
+    input,
+    handler: handler as JsonRoute["handler"],
+    mount: options.mount ?? "api",
+    area: options.area ?? "tracking",
+  };
+}

@@ -1,0 +1,65 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { SqlTrackingStore, type TrackingStore } from "@mlflow-ts/store";
+import { createRequestListener } from "./app.js";
+import type { ServerConfig } from "./config.js";
+import { ArtifactService } from "./handlers/artifact-service.js";
+import { ROUTES } from "./routes.js";
+
+export interface RunningServer {
+  server: Server;
+  store: TrackingStore;
+  /** Base URL, e.g. http://127.0.0.1:5000 */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** A startup failure with a one-line explanation for the user. */
+export class StartupError extends Error {}
+
+export async function startServer(
+  config: ServerConfig,
+  options: { log?: (msg: string) => void } = {},
+): Promise<RunningServer> {
+  const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  let store: TrackingStore;
+  try {
+    store = await SqlTrackingStore.open(config.backendStoreUri, { defaultArtifactRoot: config.defaultArtifactRoot });
+  } catch (e) {
+    throw new StartupError(`Cannot open backend store '${config.backendStoreUri}': ${(e as Error).message}`);
+  }
+  const ctx = { store, artifacts: new ArtifactService(config), config };
+  const listener = createRequestListener(ROUTES, ctx, log);
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
+    void listener(req, res);
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(config.port, config.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    await store.close();
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") throw new StartupError(`Port ${config.port} on ${config.host} is already in use.`);
+    if (code === "EACCES") throw new StartupError(`No permission to listen on ${config.host}:${config.port}.`);
+    throw new StartupError(`Cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`);
+  }
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  return {
+    server,
+    store,
+    url: `http://${host}:${port}`,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await store.close();
+    },
+  };
+}

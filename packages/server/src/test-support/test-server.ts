@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { resolveServerConfig, type ServerFlags } from "../config.js";
+import { type RunningServer, startServer } from "../server.js";
+
+export interface TestServer {
+  url: string;
+  dir: string;
+  running: RunningServer;
+  /** Calls an API route; `body` becomes JSON (POST etc.) or the query string (GET). */
+  call(
+    method: string,
+    path: string,
+    body?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<ApiResult>;
+  close(): Promise<void>;
+}
+
+export interface ApiResult {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON
+  json: any;
+  text: string;
+  headers: Headers;
+}
+
+/** Starts a real server on a free port with a temp SQLite file and artifacts directory. */
+export async function startTestServer(flags: ServerFlags = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), "mlflow-ts-test-"));
+  const config = resolveServerConfig({
+    host: "127.0.0.1",
+    port: 0,
+    backendStoreUri: `sqlite:///${join(dir, "mlflow.db")}`,
+    artifactsDestination: join(dir, "mlartifacts"),
+    ...flags,
+  });
+  const running = await startServer(config, { log: () => {} });
+  const url = running.url;
+  return {
+    url,
+    dir,
+    running,
+    call: (method, path, body, headers) => call(url, method, path, body, headers),
+    async close() {
+      await running.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  body?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<ApiResult> {
+  let url = `${base}${path}`;
+  const init: RequestInit = { method, headers: { ...headers } };
+  if (body !== undefined) {
+    if (method === "GET") {
+      const q = new URLSearchParams();
+      for (const [k, v] of Object.entries(body)) {
+        for (const item of Array.isArray(v) ? v : [v]) q.append(k, String(item));
+      }
+      url += `?${q}`;
+    } else {
+      init.body = JSON.stringify(body);
+      (init.headers as Record<string, string>)["Content-Type"] ??= "application/json";
+    }
+  }
+  const res = await fetch(url, init);
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, text, headers: res.headers };
+}

@@ -1,0 +1,216 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { MlflowError } from "@mlflow-ts/protocol";
+import type BetterSqlite3 from "better-sqlite3";
+import type { Database, RunResult, SqlDialect, SqlExecutor, SqlValue } from "../sql/database.js";
+import { Mutex } from "../sql/mutex.js";
+
+/**
+ * SQLite through better-sqlite3. One write connection (writes are serialized by a FIFO lock, so
+ * concurrent requests never see "database is locked" from this process) and one read connection
+ * (WAL lets reads run beside a write). Statements are prepared once and cached.
+ */
+
+export const sqliteDialect: SqlDialect = {
+  name: "sqlite",
+  compareString(column, op) {
+    // case_sensitive_like is on for every connection, so LIKE is case-sensitive like MLflow's.
+    if (op === "ILIKE") return `lower(${column}) LIKE lower(?)`;
+    return `${column} ${op} ?`;
+  },
+  upsertLatestMetricSql: `INSERT INTO latest_metrics (key, value, timestamp, step, is_nan, run_uuid)
+VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (key, run_uuid) DO UPDATE SET
+  value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
+WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`,
+};
+
+type Conn = BetterSqlite3.Database;
+
+const PRAGMAS = [
+  "journal_mode = WAL",
+  "synchronous = NORMAL",
+  "foreign_keys = ON",
+  "busy_timeout = 20000",
+  "case_sensitive_like = true",
+  "cache_size = -32000",
+];
+
+class StatementCache {
+  private readonly cache = new Map<string, BetterSqlite3.Statement>();
+  constructor(private readonly conn: Conn) {}
+  get(sql: string): BetterSqlite3.Statement {
+    let st = this.cache.get(sql);
+    if (!st) {
+      st = this.conn.prepare(sql);
+      if (this.cache.size > 500) this.cache.clear();
+      this.cache.set(sql, st);
+    }
+    return st;
+  }
+}
+
+/** Executes against one connection, synchronously underneath. */
+class SqliteExecutor implements SqlExecutor {
+  constructor(protected readonly statements: StatementCache) {}
+
+  async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return wrap(() => this.statements.get(sql).all(...params) as T[]);
+  }
+  async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+    return wrap(() => this.statements.get(sql).get(...params) as T | undefined);
+  }
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
+    return wrap(() => {
+      const r = this.statements.get(sql).run(...params);
+      return { changes: r.changes, lastInsertId: Number(r.lastInsertRowid) };
+    });
+  }
+  async insertMany(
+    table: string,
+    columns: readonly string[],
+    rows: readonly (readonly SqlValue[])[],
+    options?: { onConflict?: "error" | "ignore" },
+  ): Promise<number> {
+    if (rows.length === 0) return 0;
+    const verb = options?.onConflict === "ignore" ? "INSERT OR IGNORE" : "INSERT";
+    const sql = `${verb} INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
+    return wrap(() => {
+      const st = this.statements.get(sql);
+      let changes = 0;
+      for (const row of rows) changes += st.run(...row).changes;
+      return changes;
+    });
+  }
+  async upsertMany(
+    table: string,
+    columns: readonly string[],
+    keyColumns: readonly string[],
+    updateColumns: readonly string[],
+    rows: readonly (readonly SqlValue[])[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    const set = updateColumns.map((c) => `${c} = excluded.${c}`).join(", ");
+    const sql = `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT (${keyColumns.join(", ")}) DO ${updateColumns.length ? `UPDATE SET ${set}` : "NOTHING"}`;
+    wrap(() => {
+      const st = this.statements.get(sql);
+      for (const row of rows) st.run(...row);
+    });
+  }
+}
+
+class SqliteDatabase extends SqliteExecutor implements Database {
+  readonly dialect = sqliteDialect;
+  private readonly lock = new Mutex();
+  private readonly writer: SqliteExecutor;
+
+  constructor(
+    private readonly writeConn: Conn,
+    private readonly readConn: Conn,
+  ) {
+    super(new StatementCache(readConn));
+    this.writer = new SqliteExecutor(new StatementCache(writeConn));
+  }
+
+  override async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
+    return this.lock.run(() => this.writer.run(sql, params));
+  }
+
+  override async insertMany(
+    table: string,
+    columns: readonly string[],
+    rows: readonly (readonly SqlValue[])[],
+    options?: { onConflict?: "error" | "ignore" },
+  ): Promise<number> {
+    return this.transaction((tx) => tx.insertMany(table, columns, rows, options));
+  }
+
+  override async upsertMany(
+    table: string,
+    columns: readonly string[],
+    keyColumns: readonly string[],
+    updateColumns: readonly string[],
+    rows: readonly (readonly SqlValue[])[],
+  ): Promise<void> {
+    return this.transaction((tx) => tx.upsertMany(table, columns, keyColumns, updateColumns, rows));
+  }
+
+  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.lock.run(async () => {
+      this.writeConn.exec("BEGIN IMMEDIATE");
+      try {
+        const result = await fn(this.writer);
+        this.writeConn.exec("COMMIT");
+        return result;
+      } catch (e) {
+        if (this.writeConn.inTransaction) this.writeConn.exec("ROLLBACK");
+        throw e;
+      }
+    });
+  }
+
+  async execScript(sql: string): Promise<void> {
+    await this.lock.run(() => wrap(() => this.writeConn.exec(sql)));
+  }
+
+  async tableExists(name: string): Promise<boolean> {
+    const row = await this.get("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = ?", [name]);
+    return row !== undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.lock.run(() => {
+      if (this.readConn !== this.writeConn) this.readConn.close();
+      this.writeConn.close();
+    });
+  }
+}
+
+function wrap<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw translateSqliteError(e);
+  }
+}
+
+function translateSqliteError(e: unknown): unknown {
+  const code = (e as { code?: string }).code;
+  if (typeof code !== "string" || !code.startsWith("SQLITE_")) return e;
+  if (code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE") {
+    return new MlflowError("RESOURCE_ALREADY_EXISTS", `The entity already exists (${(e as Error).message}).`);
+  }
+  if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") {
+    return new MlflowError("TEMPORARILY_UNAVAILABLE", "The database is busy; retry the request.");
+  }
+  if (code === "SQLITE_FULL") return new MlflowError("RESOURCE_EXHAUSTED", "The database disk is full.");
+  return e;
+}
+
+/** Parses `sqlite:///relative.db`, `sqlite:////abs/path.db`, `sqlite:///:memory:`, `sqlite://`. */
+export function sqlitePathFromUri(uri: string): string {
+  const m = /^sqlite(?:\+\w+)?:\/\/(.*)$/.exec(uri);
+  if (!m) throw MlflowError.invalidParameter(`Not a SQLite URI: ${uri}`);
+  let rest = (m[1] ?? "").replace(/\?.*$/, "");
+  if (rest === "" || rest === "/" || rest === "/:memory:") return ":memory:";
+  if (!rest.startsWith("/"))
+    throw MlflowError.invalidParameter(`Invalid SQLite URI '${uri}': expected sqlite:///<path>`);
+  rest = rest.slice(1); // sqlite:///rel.db -> rel.db ; sqlite:////abs -> /abs
+  return decodeURIComponent(rest);
+}
+
+export async function openSqlite(uri: string): Promise<SqliteDatabase> {
+  const { default: Sqlite } = await import("better-sqlite3");
+  const path = sqlitePathFromUri(uri);
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const open = (readonly: boolean): Conn => {
+    const c = new Sqlite(path, { readonly: readonly && path !== ":memory:" });
+    for (const p of readonly ? PRAGMAS.filter((x) => !x.startsWith("journal_mode")) : PRAGMAS) c.pragma(p);
+    return c;
+  };
+  const writeConn = open(false);
+  const readConn = path === ":memory:" ? writeConn : open(true);
+  return new SqliteDatabase(writeConn, readConn);
+}
+
+export type { SqliteDatabase };

@@ -1,0 +1,63 @@
+/**
+ * The store's view of a SQL database. Store code writes portable SQL with `?` placeholders and
+ * asks the dialect for the few fragments that differ between databases; dialects own the driver,
+ * placeholder rewriting, error translation and capability flags.
+ */
+
+export type SqlValue = string | number | bigint | null | Buffer;
+
+export interface RunResult {
+  changes: number;
+  /** The generated key of an INSERT into a table with an auto-increment key. */
+  lastInsertId?: number;
+}
+
+export interface SqlExecutor {
+  all<T = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  get<T = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  run(sql: string, params?: readonly SqlValue[]): Promise<RunResult>;
+  /**
+   * Inserts many rows into one table. `onConflict: "ignore"` skips rows that violate a unique
+   * key. Implementations batch as their driver prefers (prepared statement loop, multi-row
+   * VALUES, ...).
+   */
+  insertMany(
+    table: string,
+    columns: readonly string[],
+    rows: readonly (readonly SqlValue[])[],
+    options?: { onConflict?: "error" | "ignore" },
+  ): Promise<number>;
+  /** Inserts or replaces rows by key: conflicting rows get `updateColumns` from the new row. */
+  upsertMany(
+    table: string,
+    columns: readonly string[],
+    keyColumns: readonly string[],
+    updateColumns: readonly string[],
+    rows: readonly (readonly SqlValue[])[],
+  ): Promise<void>;
+}
+
+export interface Database extends SqlExecutor {
+  readonly dialect: SqlDialect;
+  /** Runs `fn` in one write transaction; commits when it resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /** Runs a script of DDL statements separated by semicolons. */
+  execScript(sql: string): Promise<void>;
+  tableExists(name: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** SQL fragments that differ between databases. Every method returns SQL with `?` placeholders. */
+export interface SqlDialect {
+  readonly name: "sqlite" | "postgres" | "mysql";
+  /**
+   * A string comparison with MLflow's semantics: `=`, `!=` and `LIKE` are case-sensitive,
+   * `ILIKE` is case-insensitive. Returns e.g. `col LIKE ?`; the caller binds one value.
+   */
+  compareString(column: string, op: "=" | "!=" | "LIKE" | "ILIKE"): string;
+  /**
+   * Upsert of one latest_metrics row that only replaces the stored row when the new
+   * (step, timestamp, value) tuple is greater. Binds: key, value, timestamp, step, is_nan, run_uuid.
+   */
+  readonly upsertLatestMetricSql: string;
+}

@@ -1,0 +1,27 @@
+import { MlflowError } from "@mlflow-ts/protocol";
+import type { Database } from "./database.js";
+
+/**
+ * Opens a database by URI scheme. Drivers load lazily inside their dialect, so importing the
+ * store never pulls in a driver that is not used.
+ */
+export async function openDatabase(uri: string): Promise<Database> {
+  const scheme = /^([a-zA-Z][\w]*)(\+\w+)?:/.exec(uri)?.[1]?.toLowerCase();
+  switch (scheme) {
+    case "sqlite": {
+      const { openSqlite } = await import("../dialects/sqlite.js");
+      return openSqlite(uri);
+    }
+    case "postgresql":
+    case "postgres":
+    case "mysql":
+    case "mssql":
+      throw MlflowError.invalidParameter(
+        `The '${scheme}' backend store is not available in this build of mlflow-ts yet; use sqlite:///<path>.`,
+      );
+    default:
+      throw MlflowError.invalidParameter(
+        `Invalid backend store URI '${uri}'. Supported database engines are {sqlite} (e.g. sqlite:///mlflow.db).`,
+      );
+  }
+}

@@ -1,0 +1,66 @@
+import type {
+  CreateExperimentRequest,
+  CreateRunRequest,
+  DatasetInputRequest,
+  DatasetSummary,
+  Experiment,
+  Metric,
+  MetricInput,
+  MetricWithRunId,
+  Run,
+  RunInfo,
+  SearchExperimentsRequest,
+  SearchRunsRequest,
+  UpdateRunRequest,
+} from "@mlflow-ts/protocol";
+import type { KeyValueIn } from "./tracking/logging.js";
+import type { BulkIntervalRequest, SearchRunsResult } from "./tracking/queries.js";
+
+/** MLflow's tracking store: what the server's handlers call. Implemented by SqlTrackingStore. */
+export interface TrackingStore {
+  createExperiment(req: CreateExperimentRequest): Promise<string>;
+  getExperiment(id: string): Promise<Experiment>;
+  getExperimentByName(name: string): Promise<Experiment>;
+  searchExperiments(req: SearchExperimentsRequest): Promise<{ experiments: Experiment[]; next_page_token?: string }>;
+  deleteExperiment(id: string): Promise<void>;
+  restoreExperiment(id: string): Promise<void>;
+  renameExperiment(id: string, newName: string): Promise<void>;
+  setExperimentTag(id: string, key: string, value: string): Promise<void>;
+  deleteExperimentTag(id: string, key: string): Promise<void>;
+
+  createRun(req: CreateRunRequest): Promise<Run>;
+  getRun(runId: string): Promise<Run>;
+  updateRun(req: UpdateRunRequest): Promise<RunInfo>;
+  deleteRun(runId: string): Promise<void>;
+  restoreRun(runId: string): Promise<void>;
+
+  logMetric(runId: string, metric: MetricInput): Promise<void>;
+  logParam(runId: string, key: string, value: string): Promise<void>;
+  setTag(runId: string, key: string, value: string): Promise<void>;
+  deleteTag(runId: string, key: string): Promise<void>;
+  logBatch(
+    runId: string,
+    metrics: readonly MetricInput[],
+    params: readonly KeyValueIn[],
+    tags: readonly KeyValueIn[],
+  ): Promise<void>;
+  logModel(runId: string, modelJson: string): Promise<void>;
+  logInputs(runId: string, datasets: readonly DatasetInputRequest[]): Promise<void>;
+
+  searchRuns(req: SearchRunsRequest): Promise<SearchRunsResult>;
+  getMetricHistory(
+    runId: string,
+    key: string,
+    maxResults?: number,
+    pageToken?: string,
+  ): Promise<{ metrics: Metric[]; next_page_token?: string }>;
+  getMetricHistoryBulkInterval(req: BulkIntervalRequest): Promise<MetricWithRunId[]>;
+  getMetricHistoryBulk(
+    runIds: readonly string[],
+    key: string | undefined,
+    maxResults: number | undefined,
+  ): Promise<MetricWithRunId[]>;
+  searchDatasets(experimentIds: readonly string[]): Promise<DatasetSummary[]>;
+
+  close(): Promise<void>;
+}
