@@ -57,9 +57,14 @@ export function createRequestListener(routes: readonly Route[], ctx: HandlerCont
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
-      const url = new URL(req.url ?? "/", "http://localhost");
+      // Route on the raw path: WHATWG URL parsing would resolve `..` and `%2e%2e` segments
+      // before the artifact path checks could refuse them.
+      const rawUrl = req.url ?? "/";
+      const q = rawUrl.indexOf("?");
+      const pathname = q < 0 ? rawUrl : rawUrl.slice(0, q);
+      const url = new URL(q < 0 ? "/" : rawUrl.slice(q), `http://${req.headers.host ?? "localhost"}`);
+      url.pathname = pathname;
       const method = (req.method ?? "GET").toUpperCase() as HttpMethod;
-      const pathname = url.pathname;
       const simple = builtIn.get(pathname);
       if (simple && method === "GET") return simple(res);
 

@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { MlflowError } from "@mlflow-ts/protocol";
 import { SqlTrackingStore, type TrackingStore } from "@mlflow-ts/store";
 import { createRequestListener } from "./app.js";
 import type { ServerConfig } from "./config.js";
@@ -23,10 +24,15 @@ export async function startServer(
 ): Promise<RunningServer> {
   const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   let store: TrackingStore;
-  try {
-    store = await SqlTrackingStore.open(config.backendStoreUri, { defaultArtifactRoot: config.defaultArtifactRoot });
-  } catch (e) {
-    throw new StartupError(`Cannot open backend store '${config.backendStoreUri}': ${(e as Error).message}`);
+  if (config.artifactsOnly) {
+    // MLflow's --artifacts-only never touches the backend store; tracking routes answer 503.
+    store = unavailableStore();
+  } else {
+    try {
+      store = await SqlTrackingStore.open(config.backendStoreUri, { defaultArtifactRoot: config.defaultArtifactRoot });
+    } catch (e) {
+      throw new StartupError(`Cannot open backend store '${config.backendStoreUri}': ${(e as Error).message}`);
+    }
   }
   const ctx = { store, artifacts: new ArtifactService(config), config };
   const listener = createRequestListener(ROUTES, ctx, log);
@@ -62,4 +68,15 @@ export async function startServer(
       await store.close();
     },
   };
+}
+
+function unavailableStore(): TrackingStore {
+  return new Proxy({} as TrackingStore, {
+    get(_target, prop) {
+      if (prop === "close") return async () => {};
+      return async () => {
+        throw new MlflowError("TEMPORARILY_UNAVAILABLE", "The tracking store is disabled in --artifacts-only mode.");
+      };
+    },
+  });
 }

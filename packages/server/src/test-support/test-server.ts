@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveServerConfig, type ServerFlags } from "../config.js";
@@ -32,7 +33,7 @@ export async function startTestServer(flags: ServerFlags = {}): Promise<TestServ
   const config = resolveServerConfig({
     host: "127.0.0.1",
     port: 0,
-    backendStoreUri: `sqlite:///${join(dir, "mlflow.db")}`,
+    ...(flags.artifactsOnly ? {} : { backendStoreUri: `sqlite:///${join(dir, "mlflow.db")}` }),
     artifactsDestination: join(dir, "mlartifacts"),
     ...flags,
   });
@@ -48,6 +49,28 @@ export async function startTestServer(flags: ServerFlags = {}): Promise<TestServ
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Sends a request with the path exactly as given (fetch would normalize `%2e%2e` and `..`). */
+export function rawRequest(
+  base: string,
+  method: string,
+  path: string,
+  body?: string,
+): Promise<{ status: number; text: string }> {
+  const u = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: u.hostname, port: u.port, method, path }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => {
+        text += c;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
 }
 
 export async function call(
