@@ -1,10 +1,10 @@
 // Drives a real mlflow-ts server with the third-party npm client `mlflow` (2.0.7,
 // github.com/Yuhsak/mlflow). Every method the client offers is called; where the client itself is
-// wrong (it targets MLflow 1.x or builds a bad URL) the call is skipped with the reason.
+// wrong (it targets MLflow 1.x or builds a bad URL) the test asserts what a 2.x server answers.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import MLflow from "mlflow";
-import { startTestServer, type TestServer } from "../../packages/server/dist/test-support/test-server.js";
+import { startTestServer, type TestServer } from "@mlflow-ts/server/test-support";
 
 /** What the client rejects with on a non-200: `Error("Error: " + JSON.stringify({ status, statusText, data }))`. */
 interface ClientFailure {
@@ -98,7 +98,10 @@ describe("mlflow npm client (2.0.7) against mlflow-ts", () => {
 
     it("update → POST experiments/update renames", async () => {
       const previous = (await client.Experiments.get({ experiment_id: experimentId })).experiment;
-      assert.deepEqual(await client.Experiments.update({ experiment_id: experimentId, new_name: "npm-e2e-renamed" }), {});
+      assert.deepEqual(
+        await client.Experiments.update({ experiment_id: experimentId, new_name: "npm-e2e-renamed" }),
+        {},
+      );
       const { experiment } = await client.Experiments.get({ experiment_id: experimentId });
       assert.equal(experiment.name, "npm-e2e-renamed");
       assert.ok(experiment.last_update_time >= previous.last_update_time);
@@ -123,21 +126,32 @@ describe("mlflow npm client (2.0.7) against mlflow-ts", () => {
       assert.equal(experiment.name, "npm-e2e-scratch");
     });
 
-    // Skipped: the client's list() sends GET /api/2.0/mlflow/experiments/list, MLflow 1.x's
-    // ListExperiments RPC, which MLflow 2.0 removed in favour of experiments/search. The 2.x endpoint
-    // catalogue (/work/shared/reference/tracking-api.md §3) has no experiments/list, so mlflow-ts
-    // answers 404 {"error_code":"ENDPOINT_NOT_FOUND"}; the client is the one that is out of date.
-    it.skip("list → GET experiments/list (MLflow 1.x endpoint, removed in MLflow 2.0)", async () => {
-      const { experiments } = await client.Experiments.list({ view_type: "ALL" });
-      assert.ok(experiments?.some((e) => e.experiment_id === experimentId));
+    // The client's list() sends GET /api/2.0/mlflow/experiments/list, MLflow 1.x's ListExperiments,
+    // which MLflow 2.0 removed (tracking-api.md §3 lists only experiments/search). A 2.x server
+    // answers 404, and so does mlflow-ts; listing works through search instead.
+    it("list → GET experiments/list gets MLflow 2.x's 404 (the client targets a 1.x endpoint)", async () => {
+      await rejectsWith(client.Experiments.list({ view_type: "ALL" }), 404, "ENDPOINT_NOT_FOUND");
+      const viaSearch = await server.call("POST", "/api/2.0/mlflow/experiments/search", {
+        max_results: 100,
+        view_type: "ALL",
+      });
+      assert.ok(viaSearch.json.experiments.some((e: { experiment_id: string }) => e.experiment_id === experimentId));
     });
 
-    // Skipped: setExperimentTag() calls req("post", "set-experiment-tag") without the leading slash,
-    // so it POSTs to /api/2.0/mlflow/experimentsset-experiment-tag (sic). The real endpoint is
-    // POST /api/2.0/mlflow/experiments/set-experiment-tag (tracking-api.md §3 #8), which mlflow-ts
-    // serves; the misspelt path gets 404 ENDPOINT_NOT_FOUND. A client bug, not a server one.
-    it.skip("setExperimentTag → POST experiments/set-experiment-tag (client builds a wrong URL)", async () => {
-      await client.Experiments.setExperimentTag({ experiment_id: experimentId, key: "team", value: "e2e" });
+    // setExperimentTag() builds its URL without a slash (POST .../mlflow/experimentsset-experiment-tag),
+    // a client bug: that path does not exist on MLflow either. The real endpoint works.
+    it("setExperimentTag hits a misspelt path (404); the real set-experiment-tag works", async () => {
+      await rejectsWith(
+        client.Experiments.setExperimentTag({ experiment_id: experimentId, key: "team", value: "e2e" }),
+        404,
+        "ENDPOINT_NOT_FOUND",
+      );
+      const ok = await server.call("POST", "/api/2.0/mlflow/experiments/set-experiment-tag", {
+        experiment_id: experimentId,
+        key: "team",
+        value: "e2e",
+      });
+      assert.equal(ok.status, 200);
       const { experiment } = await client.Experiments.get({ experiment_id: experimentId });
       assert.equal(tagMap(experiment.tags).team, "e2e");
     });
@@ -167,7 +181,11 @@ describe("mlflow npm client (2.0.7) against mlflow-ts", () => {
       assert.deepEqual(tagMap(run.data.tags), { stage: "e2e", "mlflow.runName": "first-run" });
       runId = run.info.run_id;
 
-      const other = await client.Runs.create({ experiment_id: experimentId, user_id: "bob", start_time: 1_700_000_500_000 });
+      const other = await client.Runs.create({
+        experiment_id: experimentId,
+        user_id: "bob",
+        start_time: 1_700_000_500_000,
+      });
       otherRunId = other.run.info.run_id;
       assert.notEqual(otherRunId, runId);
       assert.ok(other.run.info.run_name, "a run name is generated when none is given");
@@ -214,7 +232,13 @@ describe("mlflow npm client (2.0.7) against mlflow-ts", () => {
       await client.Runs.logMetric({ run_id: runId, key: "loss", value: 0.5, timestamp: 1_700_000_002_000, step: 1 });
       // step omitted by the caller: JSON.stringify drops it, the server defaults it to 0.
       await client.Runs.logMetric({ run_id: runId, key: "acc", value: 0.75, timestamp: 1_700_000_002_500 });
-      await client.Runs.logMetric({ run_id: otherRunId, key: "loss", value: 1.5, timestamp: 1_700_000_003_000, step: 0 });
+      await client.Runs.logMetric({
+        run_id: otherRunId,
+        key: "loss",
+        value: 1.5,
+        timestamp: 1_700_000_003_000,
+        step: 0,
+      });
     });
 
     it("logMetric with a bad key → INVALID_PARAMETER_VALUE (400)", async () => {
@@ -281,7 +305,9 @@ describe("mlflow npm client (2.0.7) against mlflow-ts", () => {
 
     it("Metrics.getHistory → GET metrics/get-history returns every point", async () => {
       const { metrics } = await client.Metrics.getHistory({ run_id: runId, metric_key: "loss" });
-      const points = (metrics ?? []).map((m) => [m.step, m.value, m.timestamp]).sort((a, b) => Number(a[0]) - Number(b[0]));
+      const points = (metrics ?? [])
+        .map((m) => [m.step, m.value, m.timestamp])
+        .sort((a, b) => Number(a[0]) - Number(b[0]));
       assert.deepEqual(points, [
         [0, 0.9, 1_700_000_001_000],
         [1, 0.5, 1_700_000_002_000],
@@ -322,7 +348,10 @@ describe("mlflow npm client (2.0.7) against mlflow-ts", () => {
         [runId],
       );
 
-      const byStatus = await client.Runs.search({ experiment_ids: [experimentId], filter: "attributes.status = 'RUNNING'" });
+      const byStatus = await client.Runs.search({
+        experiment_ids: [experimentId],
+        filter: "attributes.status = 'RUNNING'",
+      });
       assert.deepEqual(
         (byStatus.runs ?? []).map((r) => r.info.run_id),
         [otherRunId],

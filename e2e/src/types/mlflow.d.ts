@@ -60,7 +60,6 @@ declare module "mlflow" {
       is_dir: boolean;
       file_size?: number;
     }
-    // biome-ignore lint/complexity/noBannedTypes: MLflow answers `{}` for these calls
     type Empty = {};
 
     /** `${endpoint}/api/2.0/mlflow/experiments...` */

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MlflowError } from "@mlflow-ts/protocol";
 import { buildExperimentSearchSql } from "./index.js";
-import { sqliteTestDialect } from "./sqlite-dialect.fixture.js";
+import { assertInvalidParameter, sqliteTestDialect } from "./search-fixtures.js";
 
 function where(filter: string) {
   const { whereSql, whereParams } = buildExperimentSearchSql(filter, undefined, sqliteTestDialect);
@@ -13,16 +12,7 @@ const order = (orderBy: readonly string[] | undefined) =>
   buildExperimentSearchSql(undefined, orderBy, sqliteTestDialect).orderSql;
 
 function rejects(filter: string | undefined, orderBy: readonly string[] | undefined, message: string | RegExp) {
-  assert.throws(
-    () => buildExperimentSearchSql(filter, orderBy, sqliteTestDialect),
-    (e: unknown) => {
-      assert.ok(e instanceof MlflowError, `not an MlflowError: ${String(e)}`);
-      assert.equal(e.errorCode, "INVALID_PARAMETER_VALUE");
-      if (typeof message === "string") assert.equal(e.message, message);
-      else assert.match(e.message, message);
-      return true;
-    },
-  );
+  assertInvalidParameter(() => buildExperimentSearchSql(filter, orderBy, sqliteTestDialect), message);
 }
 
 const tag = (cmp = "et.value = ?") =>

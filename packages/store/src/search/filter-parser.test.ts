@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MlflowError } from "@mlflow-ts/protocol";
 import { type FilterExpr, MAX_NESTING_DEPTH, parseFilter } from "./filter-parser.js";
+import { assertInvalidParameter } from "./search-fixtures.js";
 
 /** Renders a tree compactly: comparisons as `ident op value`, groups as and(...)/or(...). */
 function show(expr: FilterExpr | undefined): string {
@@ -14,16 +14,7 @@ function show(expr: FilterExpr | undefined): string {
 }
 
 function rejects(filter: string, message: string): void {
-  assert.throws(
-    () => parseFilter(filter),
-    (e: unknown) => {
-      assert.ok(e instanceof MlflowError);
-      assert.equal(e.errorCode, "INVALID_PARAMETER_VALUE");
-      assert.equal(e.message, message);
-      return true;
-    },
-    filter,
-  );
+  assertInvalidParameter(() => parseFilter(filter), message, filter);
 }
 
 describe("parseFilter", () => {

@@ -1,22 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MlflowError } from "@mlflow-ts/protocol";
 import { decodePageToken, encodePageToken } from "./index.js";
+import { assertInvalidParameter } from "./search-fixtures.js";
 
 const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
 
 function rejects(token: string, message: string | RegExp): void {
-  assert.throws(
-    () => decodePageToken(token),
-    (e: unknown) => {
-      assert.ok(e instanceof MlflowError);
-      assert.equal(e.errorCode, "INVALID_PARAMETER_VALUE");
-      if (typeof message === "string") assert.equal(e.message, message);
-      else assert.match(e.message, message);
-      return true;
-    },
-    token,
-  );
+  assertInvalidParameter(() => decodePageToken(token), message, token);
 }
 
 describe("page tokens", () => {

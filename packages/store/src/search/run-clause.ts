@@ -80,6 +80,8 @@ export interface RunIdentifier {
   entity: RunEntity;
   /** The key with quotes stripped; attribute aliases are translated (`created` → `start_time`). */
   key: string;
+  /** The key as written (quotes stripped, aliases kept), for error messages. */
+  writtenKey: string;
 }
 
 /** Resolves `[prefix.]key` (prefix up to the first dot) against the run-search entity types. */
@@ -101,14 +103,14 @@ export function resolveRunIdentifier(identifier: string, validAttributes: readon
         `Invalid attribute key '${key}' specified. Valid keys are '${pySet(validAttributes)}'`,
       );
     }
-    return { entity, key: ATTRIBUTE_ALIASES.get(key) ?? key };
+    return { entity, key: ATTRIBUTE_ALIASES.get(key) ?? key, writtenKey: key };
   }
   if (entity === "dataset" && !(DATASET_KEYS as readonly string[]).includes(key)) {
     throw MlflowError.invalidParameter(
       `Invalid dataset key '${key}' specified. Valid keys are '${pySet(DATASET_KEYS)}'`,
     );
   }
-  return { entity, key };
+  return { entity, key, writtenKey: key };
 }
 
 export type RunClause =
@@ -144,7 +146,8 @@ function isLower(value: string): boolean {
 }
 
 export function resolveRunClause(comparison: Comparison): RunClause {
-  const { entity, key } = resolveRunIdentifier(comparison.identifier.text, SEARCHABLE_RUN_ATTRIBUTES);
+  const identifier = resolveRunIdentifier(comparison.identifier.text, SEARCHABLE_RUN_ATTRIBUTES);
+  const { entity, key } = identifier;
   const { value, comparator: op } = comparison;
   const text = valueText(value);
   switch (entity) {
@@ -168,20 +171,19 @@ export function resolveRunClause(comparison: Comparison): RunClause {
       return { kind, key, op: op as StringComparator, value: str };
     }
     case "attribute":
-      return resolveAttributeClause(comparison, key);
+      return resolveAttributeClause(comparison, identifier);
     case "dataset":
       return resolveDatasetClause(comparison, key as DatasetKey);
   }
 }
 
-function resolveAttributeClause(comparison: Comparison, key: string): RunClause {
+function resolveAttributeClause(comparison: Comparison, { key, writtenKey }: RunIdentifier): RunClause {
   const { value, comparator: op } = comparison;
-  const rawKey = cleanKey(splitIdentifier(comparison.identifier.text).key);
   const column = RUN_ATTRIBUTE_COLUMNS.get(key) ?? key;
   if (key === "start_time" || key === "end_time") {
     if (!isNumberValue(value)) {
       throw MlflowError.invalidParameter(
-        `Expected numeric value type for numeric attribute: ${rawKey}. Found ${valueText(value)}`,
+        `Expected numeric value type for numeric attribute: ${writtenKey}. Found ${valueText(value)}`,
       );
     }
     checkComparator(op, METRIC_COMPARATORS);

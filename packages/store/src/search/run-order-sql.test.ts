@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MlflowError } from "@mlflow-ts/protocol";
 import { buildRunSearchSql } from "./index.js";
 import { parseOrderByEntry } from "./order-by-parser.js";
-import { sqliteTestDialect } from "./sqlite-dialect.fixture.js";
+import { assertInvalidParameter, sqliteTestDialect } from "./search-fixtures.js";
 
 function order(orderBy: readonly string[] | undefined) {
   const { joinSql, joinParams, orderSql } = buildRunSearchSql(undefined, orderBy, sqliteTestDialect);
@@ -11,17 +10,7 @@ function order(orderBy: readonly string[] | undefined) {
 }
 
 function rejects(orderBy: readonly string[], message: string | RegExp): void {
-  assert.throws(
-    () => buildRunSearchSql(undefined, orderBy, sqliteTestDialect),
-    (e: unknown) => {
-      assert.ok(e instanceof MlflowError, `not an MlflowError: ${String(e)}`);
-      assert.equal(e.errorCode, "INVALID_PARAMETER_VALUE");
-      if (typeof message === "string") assert.equal(e.message, message);
-      else assert.match(e.message, message);
-      return true;
-    },
-    orderBy.join(" | "),
-  );
+  assertInvalidParameter(() => buildRunSearchSql(undefined, orderBy, sqliteTestDialect), message, orderBy.join(" | "));
 }
 
 const join = (table: string, n: number) =>

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { buildExperimentSearchSql, buildRunSearchSql, decodePageToken, encodePageToken } from "./index.js";
-import { sqliteTestDialect } from "./sqlite-dialect.fixture.js";
+import { sqliteTestDialect } from "./search-fixtures.js";
 
 const SCHEMA = `
 CREATE TABLE experiments (experiment_id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, artifact_location TEXT,
@@ -157,7 +157,7 @@ describe("run search on SQLite: filters", () => {
   });
 
   it("OR and parentheses, AND binding tighter", () => {
-    assert.deepEqual(searchRuns("params.model = 'lr' OR metrics.loss < 0.1"), ["r3", "r4", "r1"]);
+    assert.deepEqual(searchRuns("params.model = 'lr' OR metrics.loss = 0.05"), ["r3", "r4", "r1"]);
     assert.deepEqual(searchRuns("params.model = 'lr' AND metrics.acc > 0.9 OR params.model = 'rf'"), ["r2", "r1"]);
     assert.deepEqual(searchRuns("params.model = 'lr' AND (metrics.acc > 0.9 OR params.model = 'rf')"), ["r1"]);
     assert.deepEqual(searchRuns("status = 'FINISHED' OR status = 'RUNNING'"), ["r3", "r4", "r1"]);
@@ -226,7 +226,7 @@ describe("run search on SQLite: order_by", () => {
   it("params/tags: missing last in both directions, ties by start_time DESC then run id", () => {
     assert.deepEqual(searchRuns("", ["params.opt"]), ["r1", "r2", "r3", "r4"]);
     assert.deepEqual(searchRuns("", ["params.opt DESC"]), ["r2", "r1", "r3", "r4"]);
-    assert.deepEqual(searchRuns("", ["tags.`mlflow.runName` DESC"]), ["r3", "r2", "r1", "r4"]);
+    assert.deepEqual(searchRuns("", ["tags.`mlflow.runName` DESC"]), ["r3", "r1", "r2", "r4"]);
   });
 
   it("attributes: NULL last in both directions", () => {
@@ -276,9 +276,10 @@ describe("experiment search on SQLite", () => {
 
   it("OR and parentheses", () => {
     assert.deepEqual(searchExperiments("name = 'Other' OR tags.owner = 'alice'"), [3, 1]);
-    assert.deepEqual(searchExperiments("(creation_time >= 200 AND tags.owner ILIKE 'b%') OR last_update_time = 500"), [
-      2, 1,
-    ]);
+    assert.deepEqual(
+      searchExperiments("(creation_time >= 200 AND tags.owner ILIKE 'b%') OR last_update_time = 500"),
+      [2, 1],
+    );
   });
 
   it("order_by with the experiment_id tie-break", () => {

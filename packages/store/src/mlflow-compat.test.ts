@@ -1,0 +1,172 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { ALEMBIC_HEAD, MLFLOW_INDEXES, MLFLOW_TABLES } from "./schema/mlflow-2-22.js";
+import { openDatabase } from "./sql/open-database.js";
+import { SqlTrackingStore } from "./sql-tracking-store.js";
+
+let dir: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "mlflow-ts-compat-"));
+});
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Columns MLflow 2.22's SQLAlchemy models read and write, per table. */
+const MLFLOW_COLUMNS: Record<string, string[]> = {
+  experiments: ["experiment_id", "name", "artifact_location", "lifecycle_stage", "creation_time", "last_update_time"],
+  experiment_tags: ["key", "value", "experiment_id"],
+  runs: [
+    "run_uuid",
+    "name",
+    "source_type",
+    "source_name",
+    "entry_point_name",
+    "user_id",
+    "status",
+    "start_time",
+    "end_time",
+    "source_version",
+    "lifecycle_stage",
+    "artifact_uri",
+    "experiment_id",
+    "deleted_time",
+  ],
+  tags: ["key", "value", "run_uuid"],
+  params: ["key", "value", "run_uuid"],
+  metrics: ["key", "value", "timestamp", "run_uuid", "step", "is_nan"],
+  latest_metrics: ["key", "value", "timestamp", "step", "is_nan", "run_uuid"],
+  datasets: [
+    "dataset_uuid",
+    "experiment_id",
+    "name",
+    "digest",
+    "dataset_source_type",
+    "dataset_source",
+    "dataset_schema",
+    "dataset_profile",
+  ],
+  inputs: ["input_uuid", "source_type", "source_id", "destination_type", "destination_id"],
+  input_tags: ["input_uuid", "name", "value"],
+  registered_models: ["name", "creation_time", "last_updated_time", "description"],
+  model_versions: [
+    "name",
+    "version",
+    "creation_time",
+    "last_updated_time",
+    "description",
+    "user_id",
+    "current_stage",
+    "source",
+    "run_id",
+    "status",
+    "status_message",
+    "run_link",
+    "storage_location",
+  ],
+  registered_model_tags: ["key", "value", "name"],
+  model_version_tags: ["key", "value", "name", "version"],
+  registered_model_aliases: ["alias", "version", "name"],
+  trace_info: ["request_id", "experiment_id", "timestamp_ms", "execution_time_ms", "status"],
+  trace_tags: ["key", "value", "request_id"],
+  trace_request_metadata: ["key", "value", "request_id"],
+  alembic_version: ["version_num"],
+};
+
+describe("MLflow 2.22 database compatibility", () => {
+  it("writes exactly MLflow 2.22's tables, columns and alembic head", async () => {
+    const uri = `sqlite:///${join(dir, "fresh.db")}`;
+    const store = await SqlTrackingStore.open(uri, { defaultArtifactRoot: "mlflow-artifacts:/" });
+    try {
+      const tables = await store.db.all<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+      );
+      assert.deepEqual(
+        tables.map((t) => t.name),
+        Object.keys(MLFLOW_COLUMNS).sort(),
+      );
+      for (const [table, columns] of Object.entries(MLFLOW_COLUMNS)) {
+        const info = await store.db.all<{ name: string }>(`PRAGMA table_info(${table})`);
+        assert.deepEqual(
+          info.map((c) => c.name),
+          columns,
+          table,
+        );
+      }
+      const v = await store.db.get<{ version_num: string }>("SELECT version_num FROM alembic_version");
+      assert.equal(v?.version_num, ALEMBIC_HEAD);
+      const indexes = await store.db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index'");
+      for (const ddl of MLFLOW_INDEXES) {
+        const name = /CREATE INDEX (\w+)/.exec(ddl)?.[1] as string;
+        assert.ok(
+          indexes.some((i) => i.name === name),
+          name,
+        );
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("opens a database MLflow wrote, with its old-row quirks, without migrating it", async () => {
+    const uri = `sqlite:///${join(dir, "mlflow-written.db")}`;
+    const db = await openDatabase(uri);
+    await db.transaction(async (tx) => {
+      for (const ddl of [...MLFLOW_TABLES, ...MLFLOW_INDEXES]) await tx.run(ddl);
+      await tx.run("INSERT INTO alembic_version VALUES (?)", [ALEMBIC_HEAD]);
+      // rows as MLflow writes them: pre-migration experiment without times, a pre-1.29 run with an empty name
+      await tx.run(
+        "INSERT INTO experiments VALUES (0, 'Default', 'file:///srv/mlruns/0', 'active', NULL, NULL), (7, 'old', 's3://b/7', 'active', 1600000000000, 1600000000000)",
+      );
+      await tx.run(
+        "INSERT INTO runs VALUES ('aaaabbbbccccddddeeeeffff00001111', '', 'LOCAL', 'train.py', '', 'bob', 'FINISHED', 1600000000000, 1600000005000, '', 'active', 's3://b/7/aaaabbbbccccddddeeeeffff00001111/artifacts', 7, NULL)",
+      );
+      await tx.run(
+        "INSERT INTO tags VALUES ('mlflow.runName', 'legacy-run', 'aaaabbbbccccddddeeeeffff00001111'), ('mlflow.user', 'bob', 'aaaabbbbccccddddeeeeffff00001111')",
+      );
+      await tx.run("INSERT INTO params VALUES ('alpha', '0.5', 'aaaabbbbccccddddeeeeffff00001111')");
+      await tx.run(
+        "INSERT INTO metrics VALUES ('loss', 0.5, 1600000001000, 'aaaabbbbccccddddeeeeffff00001111', 0, 0), ('loss', 0, 1600000002000, 'aaaabbbbccccddddeeeeffff00001111', 1, 1)",
+      );
+      await tx.run(
+        "INSERT INTO latest_metrics VALUES ('loss', 0, 1600000002000, 1, 1, 'aaaabbbbccccddddeeeeffff00001111')",
+      );
+    });
+    await db.close();
+
+    const store = await SqlTrackingStore.open(uri, { defaultArtifactRoot: "mlflow-artifacts:/" });
+    try {
+      const v = await store.db.get<{ version_num: string }>("SELECT version_num FROM alembic_version");
+      assert.equal(v?.version_num, ALEMBIC_HEAD);
+      const def = await store.getExperiment("0");
+      assert.equal(def.artifact_location, "file:///srv/mlruns/0");
+      assert.equal(def.creation_time, undefined);
+      const run = await store.getRun("aaaabbbbccccddddeeeeffff00001111");
+      assert.equal(run.info.run_name, "legacy-run");
+      assert.equal(run.info.experiment_id, "7");
+      assert.deepEqual(run.data.metrics, [{ key: "loss", value: "NaN", timestamp: 1600000002000, step: 1 }]);
+      assert.deepEqual(run.data.params, [{ key: "alpha", value: "0.5" }]);
+      const found = await store.searchRuns({
+        experiment_ids: ["7"],
+        filter: "attributes.run_name = 'legacy-run' AND params.alpha = '0.5'",
+      });
+      assert.equal(found.runs.length, 1);
+      // writing keeps working on MLflow's rows
+      await store.logBatch(
+        "aaaabbbbccccddddeeeeffff00001111",
+        [{ key: "loss", value: 0.25, timestamp: 1600000003000, step: 2 }],
+        [],
+        [],
+      );
+      const after = await store.getRun("aaaabbbbccccddddeeeeffff00001111");
+      assert.deepEqual(after.data.metrics, [{ key: "loss", value: 0.25, timestamp: 1600000003000, step: 2 }]);
+      const created = await store.createExperiment({ name: "new-one" });
+      assert.equal(created, "8");
+    } finally {
+      await store.close();
+    }
+  });
+});
