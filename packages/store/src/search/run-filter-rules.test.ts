@@ -90,6 +90,9 @@ describe("run filter: further rules", () => {
     assert.deepEqual(where("end_time < 1e999"), { sql: "runs.end_time IS NOT NULL", params: [] });
     assert.deepEqual(where("end_time > 1e999"), { sql: "1 = 0", params: [] });
     assert.deepEqual(where("end_time > -1e999"), { sql: "runs.end_time IS NOT NULL", params: [] });
+    assert.deepEqual(where("end_time <= 1e19"), { sql: "runs.end_time IS NOT NULL", params: [] });
+    assert.deepEqual(where("end_time = 1e19"), { sql: "1 = 0", params: [] });
+    assert.deepEqual(where("end_time > 9e18"), { sql: "runs.end_time > ?", params: [9e18] });
   });
 
   it("binds params in placeholder order through nested AND/OR", () => {

@@ -32,21 +32,24 @@ export function placeholderList(values: readonly SqlValue[], params: SqlValue[])
 }
 
 const NEVER = "1 = 0";
+/** Values beyond a signed 64-bit integer compare like ±infinity with any stored BIGINT. */
+const BIGINT_LIMIT = 2 ** 63;
 
 /**
  * A comparison of an integer column (ms timestamps) with a number. Integral values bind as is;
- * a fractional or infinite value is turned into the equivalent integer comparison, so every
+ * a fractional or out-of-range value is turned into the equivalent integer comparison, so every
  * database gives the same answer without casting (a NULL column never matches, as in SQL).
  */
 export function integerComparison(column: string, op: NumericComparator, value: number, params: SqlValue[]): string {
-  if (Number.isInteger(value)) {
+  const outOfRange = !(Math.abs(value) < BIGINT_LIMIT);
+  if (Number.isInteger(value) && !outOfRange) {
     params.push(value);
     return `${column} ${op} ?`;
   }
   const notNull = `${column} IS NOT NULL`;
   if (op === "=") return NEVER;
   if (op === "!=") return notNull;
-  if (!Number.isFinite(value)) {
+  if (outOfRange) {
     const allGreater = value < 0;
     const matchesAll = op === ">" || op === ">=" ? allGreater : !allGreater;
     return matchesAll ? notNull : NEVER;
