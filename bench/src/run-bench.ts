@@ -1,0 +1,228 @@
+#!/usr/bin/env node
+/**
+ * mlflow-ts tracking benchmark: starts `mlflow-ts server` on a fresh SQLite file, loads data over
+ * HTTP from this process, and prints one table (median, p95, throughput, server memory) plus the
+ * raw SQLite insert limit measured in the same run. Writes the figures to bench/results/.
+ *
+ *   npm run bench                 default sizes (1k/10k/100k runs, 100k and 1M steps, 100 x 10k bulk)
+ *   npm run bench -- --quick      small sizes, a minute or two
+ *   npm run bench -- --full       the bulk-interval scenario at 100 runs x 1M steps (slow, ~10 GB)
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { BenchClient } from "./http-client.js";
+import { logBatchConcurrent, logBatchOneRun } from "./scenarios/log-batch.js";
+import { rawInsertMetricsPerSec } from "./scenarios/raw-insert.js";
+import { loadRuns, searchStats } from "./scenarios/search.js";
+import { bulkIntervalStats, historyStats, loadHistory } from "./scenarios/history.js";
+import { startServerProcess } from "./server-process.js";
+import { median } from "./stats.js";
+
+interface Row {
+  scenario: string;
+  median?: number;
+  p95?: number;
+  throughput?: string;
+  target: string;
+  pass?: boolean;
+}
+
+const args = new Set(process.argv.slice(2));
+if (args.has("--backend") && !process.argv.includes("sqlite")) {
+  process.stderr.write(
+    "bench: only the SQLite backend is available in this build (--backend postgres comes with the PostgreSQL dialect)\n",
+  );
+  process.exit(2);
+}
+const quick = args.has("--quick");
+const full = args.has("--full");
+const runSizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
+const historySizes = quick ? [100_000] : [100_000, 1_000_000];
+const bulkSteps = quick ? 1_000 : full ? 1_000_000 : 10_000;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+
+async function coldStart(db: string, artifacts: string): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const s = await startServerProcess(`sqlite:///${db}`, artifacts, await freePort());
+    times.push(s.coldStartMs);
+    await s.stop();
+  }
+  return median(times);
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), "mlflow-ts-bench-"));
+  const db = join(dir, "bench.db");
+  const artifacts = join(dir, "artifacts");
+  const rows: Row[] = [];
+  const figures: Record<string, unknown> = {
+    machine: { cpus: (await import("node:os")).cpus().length },
+    date: new Date().toISOString(),
+  };
+  try {
+    log("cold start on an empty database");
+    const coldEmpty = await coldStart(join(dir, "empty.db"), artifacts);
+
+    const server = await startServerProcess(`sqlite:///${db}`, artifacts, await freePort());
+    const client = new BenchClient(server.url);
+    await new Promise((r) => setTimeout(r, 500));
+    const idleRss = server.rssMb();
+
+    log("raw insert limit");
+    const raw = await rawInsertMetricsPerSec();
+    log("log-batch, one run");
+    const one = await logBatchOneRun(client);
+    log("log-batch, 16 concurrent writers");
+    const conc = await logBatchConcurrent(client, 16, 20);
+    rows.push({
+      scenario: "log-batch 1000 metrics/req, 50 req, 1 run",
+      median: one.medianMs,
+      p95: one.p95Ms,
+      throughput: `${Math.round(one.metricsPerSec).toLocaleString("en")} metrics/s (${Math.round((100 * one.metricsPerSec) / raw)}% of raw ${Math.round(raw).toLocaleString("en")}/s)`,
+      target: ">= 200,000/s and >= 50% of raw",
+      pass: one.metricsPerSec >= 200_000 && one.metricsPerSec >= raw / 2 && one.errors === 0 && one.lostPoints === 0,
+    });
+    rows.push({
+      scenario: "log-batch, 16 concurrent writers",
+      median: conc.medianMs,
+      p95: conc.p95Ms,
+      throughput: `${Math.round(conc.metricsPerSec).toLocaleString("en")} metrics/s, ${conc.errors} errors, ${conc.lostPoints} lost`,
+      target: "zero errors, no lost point",
+      pass: conc.errors === 0 && conc.lostPoints === 0,
+    });
+    figures.logBatch = { oneRun: one, concurrent: conc, rawInsertMetricsPerSec: raw };
+
+    const searchTargets: Record<string, number> = {
+      "10000/100": 8,
+      "10000/1000": 40,
+      "10000/100/order": 20,
+      "100000/100": 50,
+    };
+    figures.search = {};
+    for (const n of runSizes) {
+      log(`loading ${n} runs`);
+      const { experimentId, seconds } = await loadRuns(client, n);
+      log(`  loaded in ${seconds.toFixed(1)} s (${Math.round(n / seconds)} runs/s)`);
+      for (const [max, order] of [
+        [100, undefined],
+        [1000, undefined],
+        [100, ["metrics.acc DESC"]],
+      ] as const) {
+        const st = await searchStats(client, experimentId, max, order ? [...order] : undefined);
+        const key = `${n}/${max}${order ? "/order" : ""}`;
+        const target = searchTargets[key];
+        rows.push({
+          scenario: `search ${n.toLocaleString("en")} runs, filter${order ? ", order by metric" : ""}, ${max} results`,
+          median: st.medianMs,
+          p95: st.p95Ms,
+          throughput: `${st.returned} runs returned`,
+          target: target ? `<= ${target} ms median` : "",
+          ...(target ? { pass: st.medianMs <= target } : {}),
+        });
+        (figures.search as Record<string, unknown>)[key] = st;
+      }
+    }
+
+    figures.history = {};
+    for (const steps of historySizes) {
+      log(`loading a ${steps}-step metric`);
+      const runId = await loadHistory(client, steps);
+      const st = await historyStats(client, runId, steps >= 1_000_000 ? 5 : 10);
+      rows.push({
+        scenario: `get-history ${steps.toLocaleString("en")} steps`,
+        median: st.medianMs,
+        p95: st.p95Ms,
+        throughput: `${st.points.toLocaleString("en")} points`,
+        target: steps === 100_000 ? "<= 120 ms" : "",
+        ...(steps === 100_000 ? { pass: st.medianMs <= 120 } : {}),
+      });
+      (figures.history as Record<string, unknown>)[String(steps)] = st;
+    }
+
+    log(`loading 100 runs x ${bulkSteps} steps for get-history-bulk-interval`);
+    const bulkRuns: string[] = [];
+    for (let i = 0; i < 100; i++) bulkRuns.push(await loadHistory(client, bulkSteps));
+    const bulk = await bulkIntervalStats(client, bulkRuns, 5);
+    rows.push({
+      scenario: `get-history-bulk-interval 100 runs x ${bulkSteps.toLocaleString("en")} steps`,
+      median: bulk.medianMs,
+      p95: bulk.p95Ms,
+      throughput: `${bulk.points.toLocaleString("en")} points`,
+      target: "",
+    });
+    figures.bulkInterval = { steps: bulkSteps, ...bulk };
+
+    const peakRss = server.peakRssMb();
+    client.close();
+    await server.stop();
+    log("cold start on the loaded database");
+    const coldLoaded = await coldStart(db, artifacts);
+    rows.push({
+      scenario: "cold start to /health, empty database",
+      median: coldEmpty,
+      target: "<= 400 ms",
+      pass: coldEmpty <= 400,
+    });
+    rows.push({
+      scenario: "cold start to /health, loaded database",
+      median: coldLoaded,
+      target: "<= 400 ms",
+      pass: coldLoaded <= 400,
+    });
+    rows.push({
+      scenario: "server memory idle / peak",
+      throughput: `${idleRss.toFixed(0)} MiB / ${peakRss.toFixed(0)} MiB`,
+      target: "<= 80 / <= 250 MiB",
+      pass: idleRss <= 80 && peakRss <= 250,
+    });
+    figures.coldStart = { emptyMs: coldEmpty, loadedMs: coldLoaded };
+    figures.memory = { idleMb: idleRss, peakMb: peakRss };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  printTable(rows);
+  const out = join(dirname(fileURLToPath(import.meta.url)), "..", "results");
+  mkdirSync(out, { recursive: true });
+  const json = JSON.stringify({ ...figures, rows }, null, 2);
+  writeFileSync(join(out, "latest.json"), json);
+  log(`figures written to ${join(out, "latest.json")}`);
+}
+
+function printTable(rows: Row[]) {
+  const fmt = (v: number | undefined) => (v === undefined ? "" : v < 10 ? v.toFixed(2) : v.toFixed(1));
+  const header = ["scenario", "median ms", "p95 ms", "throughput / result", "target", "ok"];
+  const body = rows.map((r) => [
+    r.scenario,
+    fmt(r.median),
+    fmt(r.p95),
+    r.throughput ?? "",
+    r.target,
+    r.pass === undefined ? "" : r.pass ? "yes" : "NO",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(" | ")} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const b of body) console.log(line(b));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

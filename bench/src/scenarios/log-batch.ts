@@ -1,0 +1,97 @@
+import type { BenchClient } from "../http-client.js";
+import { median, p95 } from "../stats.js";
+
+const KEYS = 10;
+const STEPS = 100;
+
+/** A log-batch body of 1000 metrics: 10 keys x 100 steps, steps offset by the request index. */
+function batchBody(runId: string, request: number): string {
+  const metrics = [];
+  for (let k = 0; k < KEYS; k++) {
+    for (let s = 0; s < STEPS; s++) {
+      metrics.push({
+        key: `m${k}`,
+        value: Math.sin(s + k),
+        timestamp: 1_700_000_000_000 + s,
+        step: request * STEPS + s,
+      });
+    }
+  }
+  return JSON.stringify({ run_id: runId, metrics });
+}
+
+export interface LogBatchResult {
+  medianMs: number;
+  p95Ms: number;
+  metricsPerSec: number;
+  errors: number;
+  lostPoints: number;
+}
+
+async function newRun(client: BenchClient): Promise<string> {
+  return (await client.json("POST", "/api/2.0/mlflow/runs/create", { experiment_id: "0" })).run.info.run_id;
+}
+
+async function storedPoints(client: BenchClient, runId: string): Promise<number> {
+  let n = 0;
+  for (let k = 0; k < KEYS; k++) {
+    const h = await client.json("GET", `/api/2.0/mlflow/metrics/get-history?run_id=${runId}&metric_key=m${k}`);
+    n += h.metrics?.length ?? 0;
+  }
+  return n;
+}
+
+/** 50 requests of 1000 metrics to one run, one after another. */
+export async function logBatchOneRun(client: BenchClient, requests = 50): Promise<LogBatchResult> {
+  const runId = await newRun(client);
+  const bodies = Array.from({ length: requests }, (_, i) => batchBody(runId, i));
+  const warm = await newRun(client);
+  for (let i = 0; i < 3; i++) await client.send("POST", "/api/2.0/mlflow/runs/log-batch", batchBody(warm, i));
+  const durations: number[] = [];
+  let errors = 0;
+  const t0 = performance.now();
+  for (const body of bodies) {
+    const t = performance.now();
+    const r = await client.send("POST", "/api/2.0/mlflow/runs/log-batch", body);
+    durations.push(performance.now() - t);
+    if (r.status !== 200) errors++;
+  }
+  const total = (performance.now() - t0) / 1000;
+  const stored = await storedPoints(client, runId);
+  return {
+    medianMs: median(durations),
+    p95Ms: p95(durations),
+    metricsPerSec: (requests * KEYS * STEPS) / total,
+    errors,
+    lostPoints: requests * KEYS * STEPS - stored,
+  };
+}
+
+/** `clients` concurrent writers, each logging `requests` batches of 1000 metrics to its own run. */
+export async function logBatchConcurrent(client: BenchClient, clients = 16, requests = 20): Promise<LogBatchResult> {
+  const runs = await Promise.all(Array.from({ length: clients }, () => newRun(client)));
+  const durations: number[] = [];
+  let errors = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    runs.map(async (runId) => {
+      for (let i = 0; i < requests; i++) {
+        const body = batchBody(runId, i);
+        const t = performance.now();
+        const r = await client.send("POST", "/api/2.0/mlflow/runs/log-batch", body);
+        durations.push(performance.now() - t);
+        if (r.status !== 200) errors++;
+      }
+    }),
+  );
+  const total = (performance.now() - t0) / 1000;
+  let stored = 0;
+  for (const runId of runs) stored += await storedPoints(client, runId);
+  return {
+    medianMs: median(durations),
+    p95Ms: p95(durations),
+    metricsPerSec: (clients * requests * KEYS * STEPS) / total,
+    errors,
+    lostPoints: clients * requests * KEYS * STEPS - stored,
+  };
+}
