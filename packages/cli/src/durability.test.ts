@@ -65,7 +65,7 @@ describe("durability and concurrency", () => {
       const check = await store.db.get<{ integrity_check: string }>("PRAGMA integrity_check");
       assert.equal(check?.integrity_check, "ok");
       for (const runId of runIds) {
-        const { metrics } = await store.getMetricHistory(runId, "m");
+        const { metrics } = await store.getMetricHistoryPage(runId, "m");
         assert.ok(
           metrics.length >= (acked.get(runId) ?? 0),
           `run ${runId}: ${metrics.length} stored < ${acked.get(runId)} acknowledged`,

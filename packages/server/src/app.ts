@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { MlflowError, parseRequest } from "@mlflow-ts/protocol";
 import { isJsonContentType, parseJsonBody, readBody } from "./http/body.js";
+import { isJsonStream, sendJsonStream } from "./http/json-stream.js";
 import { arrayFields, queryToObject } from "./http/query.js";
 import { sendError, sendJson, sendText } from "./http/respond.js";
 import type { Area, HandlerContext, HttpMethod, JsonRoute, RawRoute, Route } from "./route-types.js";
@@ -115,7 +116,8 @@ export function createRequestListener(routes: readonly Route[], ctx: HandlerCont
       }
       const input = parseRequest(route.input, raw);
       const output = await route.handler(input, ctx);
-      sendJson(res, 200, output);
+      if (isJsonStream(output)) await sendJsonStream(res, output);
+      else sendJson(res, 200, output);
     } catch (e) {
       sendError(res, e, log);
     }

@@ -34,6 +34,24 @@ describe("metric history", () => {
     );
   });
 
+  it("streams long histories in order, across pages, whatever the logging order", async () => {
+    const id = (await s.call("POST", `${API}/runs/create`, { experiment_id: "0" })).json.run.info.run_id;
+    const total = 45_000;
+    for (let start = total - 1000; start >= 0; start -= 1000) {
+      const metrics = [];
+      for (let i = start + 999; i >= start; i--)
+        metrics.push({ key: "long", value: i % 7 === 0 ? "NaN" : i / 3, timestamp: 5, step: i });
+      assert.equal((await s.call("POST", `${API}/runs/log-batch`, { run_id: id, metrics })).status, 200);
+    }
+    const h = await s.call("GET", `${API}/metrics/get-history`, { run_id: id, metric_key: "long" });
+    assert.equal(h.json.metrics.length, total);
+    for (let i = 0; i < total; i++) {
+      const m = h.json.metrics[i];
+      assert.equal(m.step, i);
+      assert.equal(m.value, i % 7 === 0 ? "NaN" : i / 3);
+    }
+  });
+
   it("pages when max_results is given", async () => {
     const p1 = await s.call("GET", `${API}/metrics/get-history`, {
       run_id: runs[0] as string,

@@ -5,6 +5,7 @@ import { openDatabase } from "./sql/open-database.js";
 import type { StoreContext } from "./tracking/context.js";
 import * as experiments from "./tracking/experiments.js";
 import * as logging from "./tracking/logging.js";
+import * as history from "./tracking/metric-history.js";
 import * as queries from "./tracking/queries.js";
 import * as runs from "./tracking/runs.js";
 import type { TrackingStore } from "./tracking-store.js";
@@ -75,12 +76,13 @@ export class SqlTrackingStore implements TrackingStore {
     logging.logInputs(this.ctx, runId, datasets);
 
   searchRuns = (req: SearchRunsRequest) => queries.searchRuns(this.ctx, req);
-  getMetricHistory = (runId: string, key: string, max?: number, token?: string) =>
-    queries.getMetricHistory(this.ctx, runId, key, max, token);
-  getMetricHistoryBulkInterval = (req: queries.BulkIntervalRequest) =>
-    queries.getMetricHistoryBulkInterval(this.ctx, req);
+  metricHistoryJsonPages = (runId: string, key: string) => history.metricHistoryJsonPages(this.ctx, runId, key);
+  getMetricHistoryPage = (runId: string, key: string, max?: number, token?: string) =>
+    history.getMetricHistoryPage(this.ctx, runId, key, max, token);
+  getMetricHistoryBulkInterval = (req: history.BulkIntervalRequest) =>
+    history.getMetricHistoryBulkInterval(this.ctx, req);
   getMetricHistoryBulk = (runIds: readonly string[], key: string | undefined, max: number | undefined) =>
-    queries.getMetricHistoryBulk(this.ctx, runIds, key, max);
+    history.getMetricHistoryBulk(this.ctx, runIds, key, max);
   searchDatasets = (ids: readonly string[]) => queries.searchDatasets(this.ctx, ids);
 
   close = () => this.db.close();

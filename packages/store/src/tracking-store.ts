@@ -6,7 +6,6 @@ import type {
   Experiment,
   Metric,
   MetricInput,
-  MetricWithRunId,
   Run,
   RunInfo,
   SearchExperimentsRequest,
@@ -14,7 +13,8 @@ import type {
   UpdateRunRequest,
 } from "@mlflow-ts/protocol";
 import type { KeyValueIn } from "./tracking/logging.js";
-import type { BulkIntervalRequest, SearchRunsResult } from "./tracking/queries.js";
+import type { BulkIntervalRequest, MetricPoint } from "./tracking/metric-history.js";
+import type { SearchRunsResult } from "./tracking/queries.js";
 
 /** MLflow's tracking store: what the server's handlers call. Implemented by SqlTrackingStore. */
 export interface TrackingStore {
@@ -48,18 +48,21 @@ export interface TrackingStore {
   logInputs(runId: string, datasets: readonly DatasetInputRequest[]): Promise<void>;
 
   searchRuns(req: SearchRunsRequest): Promise<SearchRunsResult>;
-  getMetricHistory(
+  /** Every point of one metric as JSON text pages of comma-separated metric objects (bounded memory). */
+  metricHistoryJsonPages(runId: string, key: string): AsyncIterable<string>;
+  /** Paginated history (max_results / page_token), as MLflow 3.x's handler offers. */
+  getMetricHistoryPage(
     runId: string,
     key: string,
     maxResults?: number,
     pageToken?: string,
   ): Promise<{ metrics: Metric[]; next_page_token?: string }>;
-  getMetricHistoryBulkInterval(req: BulkIntervalRequest): Promise<MetricWithRunId[]>;
+  getMetricHistoryBulkInterval(req: BulkIntervalRequest): Promise<MetricPoint[]>;
   getMetricHistoryBulk(
     runIds: readonly string[],
     key: string | undefined,
     maxResults: number | undefined,
-  ): Promise<MetricWithRunId[]>;
+  ): Promise<MetricPoint[]>;
   searchDatasets(experimentIds: readonly string[]): Promise<DatasetSummary[]>;
 
   close(): Promise<void>;

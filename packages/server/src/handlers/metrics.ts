@@ -1,11 +1,20 @@
 import type { requests } from "@mlflow-ts/protocol";
 import type { z } from "zod";
+import { jsonStream } from "../http/json-stream.js";
 import type { HandlerContext } from "../route-types.js";
+import { jsonPagesEnvelope, metricsEnvelope } from "./metric-json.js";
 
 type In<T extends z.ZodType> = z.output<T>;
 
+async function* once<T>(value: T): AsyncGenerator<T> {
+  yield value;
+}
+
 export async function getMetricHistory(input: In<typeof requests.GetMetricHistory>, ctx: HandlerContext) {
-  const { metrics, next_page_token } = await ctx.store.getMetricHistory(
+  if (input.max_results === undefined && !input.page_token) {
+    return jsonStream(jsonPagesEnvelope(ctx.store.metricHistoryJsonPages(input.run_id, input.metric_key)));
+  }
+  const { metrics, next_page_token } = await ctx.store.getMetricHistoryPage(
     input.run_id,
     input.metric_key,
     input.max_results,
@@ -18,11 +27,11 @@ export async function getMetricHistoryBulkInterval(
   input: In<typeof requests.GetMetricHistoryBulkInterval>,
   ctx: HandlerContext,
 ) {
-  const metrics = await ctx.store.getMetricHistoryBulkInterval(input);
-  return metrics.length ? { metrics } : {};
+  const points = await ctx.store.getMetricHistoryBulkInterval(input);
+  return jsonStream(metricsEnvelope(input.metric_key, once(points), true));
 }
 
 export async function getMetricHistoryBulk(input: In<typeof requests.GetMetricHistoryBulk>, ctx: HandlerContext) {
-  const metrics = await ctx.store.getMetricHistoryBulk(input.run_id ?? [], input.metric_key, input.max_results);
-  return metrics.length ? { metrics } : {};
+  const points = await ctx.store.getMetricHistoryBulk(input.run_id ?? [], input.metric_key, input.max_results);
+  return jsonStream(metricsEnvelope(input.metric_key ?? "", once(points), true));
 }

@@ -23,6 +23,15 @@ VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (key, run_uuid) DO UPDATE SET
   value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
 WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`,
+  metricJsonExpr(withRunId) {
+    // json_quote renders REALs in shortest round-trip form (SQLite >= 3.43).
+    return `'{"key":' || json_quote(key) || ',"value":' || CASE WHEN is_nan THEN '"NaN"' ELSE json_quote(value) END || ',"timestamp":' || timestamp || ',"step":' || step${withRunId ? ` || ',"run_id":"' || run_uuid || '"'` : ""} || '}'`;
+  },
+  orderedStringAgg(expr) {
+    // A sub-select with LIMIT is never flattened into an aggregate query, so its rows reach
+    // group_concat in ORDER BY order; an ORDER BY inside the aggregate would sort them again.
+    return `group_concat(${expr}, ',')`;
+  },
 };
 
 type Conn = BetterSqlite3.Database;
@@ -34,11 +43,24 @@ const PRAGMAS = [
   "busy_timeout = 20000",
   "case_sensitive_like = true",
   "cache_size = -32000",
+  // Checkpoint every ~40 MB of WAL instead of 4 MB: checkpoints run on the write path and
+  // dominated batch-logging profiles at the default.
+  "wal_autocheckpoint = 10000",
 ];
 
 class StatementCache {
   private readonly cache = new Map<string, BetterSqlite3.Statement>();
+  private readonly rawCache = new Map<string, BetterSqlite3.Statement>();
   constructor(private readonly conn: Conn) {}
+  getRaw(sql: string): BetterSqlite3.Statement {
+    let st = this.rawCache.get(sql);
+    if (!st) {
+      st = this.conn.prepare(sql).raw(true);
+      if (this.rawCache.size > 100) this.rawCache.clear();
+      this.rawCache.set(sql, st);
+    }
+    return st;
+  }
   get(sql: string): BetterSqlite3.Statement {
     let st = this.cache.get(sql);
     if (!st) {
@@ -56,6 +78,9 @@ class SqliteExecutor implements SqlExecutor {
 
   async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
     return wrap(() => this.statements.get(sql).all(...params) as T[]);
+  }
+  async allRaw(sql: string, params: readonly SqlValue[] = []): Promise<unknown[][]> {
+    return wrap(() => this.statements.getRaw(sql).all(...params) as unknown[][]);
   }
   async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
     return wrap(() => this.statements.get(sql).get(...params) as T | undefined);

@@ -204,6 +204,7 @@ export const MLFLOW_INDEXES: readonly string[] = [
  * MLflow ignores indexes it does not know. Created with IF NOT EXISTS on every open.
  */
 export const EXTRA_INDEXES: readonly string[] = [
-  "CREATE INDEX IF NOT EXISTS ix_mlflowts_metrics_history ON metrics (run_uuid, key, step, timestamp)",
+  "DROP INDEX IF EXISTS ix_mlflowts_metrics_history",
+  "CREATE INDEX IF NOT EXISTS ix_mlflowts_metrics_history_cov ON metrics (run_uuid, key, step, timestamp, value, is_nan)",
   "CREATE INDEX IF NOT EXISTS ix_mlflowts_runs_experiment_start ON runs (experiment_id, start_time, run_uuid)",
 ];

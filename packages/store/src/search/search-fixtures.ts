@@ -1,17 +1,12 @@
 /** Test-only helpers shared by the search tests (not exported from the package). */
 import assert from "node:assert/strict";
 import { MlflowError } from "@mlflow-ts/protocol";
+import { sqliteDialect } from "../dialects/sqlite.js";
 import type { SqlDialect } from "../sql/database.js";
 import { buildRunSearchSql } from "./index.js";
 
-/** SqlDialect for SQLite with `PRAGMA case_sensitive_like = true` (MLflow's setting). */
-export const sqliteTestDialect: SqlDialect = {
-  name: "sqlite",
-  compareString(column, op) {
-    return op === "ILIKE" ? `lower(${column}) LIKE lower(?)` : `${column} ${op} ?`;
-  },
-  upsertLatestMetricSql: "",
-};
+/** The production SQLite dialect (its connections run `PRAGMA case_sensitive_like = true`, MLflow's setting). */
+export const sqliteTestDialect: SqlDialect = sqliteDialect;
 
 /** Asserts that `fn` throws INVALID_PARAMETER_VALUE with exactly `message` (or matching it). */
 export function assertInvalidParameter(fn: () => unknown, message: string | RegExp, label?: string): void {

@@ -16,6 +16,8 @@ export interface SqlExecutor {
   all<T = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
   get<T = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
   run(sql: string, params?: readonly SqlValue[]): Promise<RunResult>;
+  /** Rows as arrays in column order: cheaper than objects for large result sets. */
+  allRaw(sql: string, params?: readonly SqlValue[]): Promise<unknown[][]>;
   /**
    * Inserts many rows into one table. `onConflict: "ignore"` skips rows that violate a unique
    * key. Implementations batch as their driver prefers (prepared statement loop, multi-row
@@ -60,4 +62,15 @@ export interface SqlDialect {
    * (step, timestamp, value) tuple is greater. Binds: key, value, timestamp, step, is_nan, run_uuid.
    */
   readonly upsertLatestMetricSql: string;
+  /**
+   * SQL expression rendering one metrics row (columns key, value, timestamp, step, is_nan, and
+   * run_uuid when `withRunId`) as MLflow's JSON object text, doubles in round-trip form and NaN
+   * as "NaN". Lets the database build large JSON bodies without materializing rows in JS.
+   */
+  metricJsonExpr(withRunId: boolean): string;
+  /**
+   * Aggregate that joins `expr` with commas, keeping the order of the rows of the ORDER BY ...
+   * LIMIT sub-select it aggregates over.
+   */
+  orderedStringAgg(expr: string): string;
 }
