@@ -54,6 +54,7 @@ function freePort(): Promise<number> {
 }
 
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+let phaseRss: (label: string) => void = () => {};
 
 async function coldStart(db: string, artifacts: string): Promise<number> {
   const times: number[] = [];
@@ -82,6 +83,12 @@ async function main() {
     const client = new BenchClient(server.url);
     await new Promise((r) => setTimeout(r, 500));
     const idleRss = server.rssMb();
+    const rssByPhase: Record<string, { rss: number; peak: number }> = {};
+    phaseRss = (label) => {
+      rssByPhase[label] = { rss: Math.round(server.rssMb()), peak: Math.round(server.peakRssMb()) };
+      log(`  server RSS after ${label}: ${rssByPhase[label]?.rss} MiB (peak so far ${rssByPhase[label]?.peak} MiB)`);
+    };
+    figures.rssByPhase = rssByPhase;
 
     log("raw insert limit");
     const raw = await rawInsertMetricsPerSec();
@@ -106,6 +113,7 @@ async function main() {
       pass: conc.errors === 0 && conc.lostPoints === 0,
     });
     figures.logBatch = { oneRun: one, concurrent: conc, rawInsertMetricsPerSec: raw };
+    phaseRss("log-batch");
 
     const searchTargets: Record<string, number> = {
       "10000/100": 8,
@@ -136,6 +144,7 @@ async function main() {
         });
         (figures.search as Record<string, unknown>)[key] = st;
       }
+      phaseRss(`search ${n}`);
     }
 
     figures.history = {};
@@ -152,6 +161,7 @@ async function main() {
         ...(steps === 100_000 ? { pass: st.medianMs <= 120 } : {}),
       });
       (figures.history as Record<string, unknown>)[String(steps)] = st;
+      phaseRss(`history ${steps}`);
     }
 
     log(`loading 100 runs x ${bulkSteps} steps for get-history-bulk-interval`);
@@ -166,6 +176,7 @@ async function main() {
       target: "",
     });
     figures.bulkInterval = { steps: bulkSteps, ...bulk };
+    phaseRss("bulk interval");
 
     const peakRss = server.peakRssMb();
     client.close();

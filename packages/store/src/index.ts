@@ -5,5 +5,5 @@ export { openDatabase } from "./sql/open-database.js";
 export { SqlTrackingStore, type SqlStoreOptions } from "./sql-tracking-store.js";
 export type { TrackingStore } from "./tracking-store.js";
 export type { KeyValueIn } from "./tracking/logging.js";
-export { type BulkIntervalRequest, type MetricPoint, pointToMetric, sampleSteps } from "./tracking/metric-history.js";
+export { type BulkIntervalRequest, sampleSteps } from "./tracking/metric-history.js";
 export type { SearchRunsResult } from "./tracking/queries.js";

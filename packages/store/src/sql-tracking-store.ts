@@ -79,10 +79,10 @@ export class SqlTrackingStore implements TrackingStore {
   metricHistoryJsonPages = (runId: string, key: string) => history.metricHistoryJsonPages(this.ctx, runId, key);
   getMetricHistoryPage = (runId: string, key: string, max?: number, token?: string) =>
     history.getMetricHistoryPage(this.ctx, runId, key, max, token);
-  getMetricHistoryBulkInterval = (req: history.BulkIntervalRequest) =>
-    history.getMetricHistoryBulkInterval(this.ctx, req);
-  getMetricHistoryBulk = (runIds: readonly string[], key: string | undefined, max: number | undefined) =>
-    history.getMetricHistoryBulk(this.ctx, runIds, key, max);
+  getMetricHistoryBulkIntervalJson = (req: history.BulkIntervalRequest) =>
+    history.getMetricHistoryBulkIntervalJson(this.ctx, req);
+  getMetricHistoryBulkJson = (runIds: readonly string[], key: string | undefined, max: number | undefined) =>
+    history.getMetricHistoryBulkJson(this.ctx, runIds, key, max);
   searchDatasets = (ids: readonly string[]) => queries.searchDatasets(this.ctx, ids);
 
   close = () => this.db.close();

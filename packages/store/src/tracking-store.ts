@@ -13,7 +13,7 @@ import type {
   UpdateRunRequest,
 } from "@mlflow-ts/protocol";
 import type { KeyValueIn } from "./tracking/logging.js";
-import type { BulkIntervalRequest, MetricPoint } from "./tracking/metric-history.js";
+import type { BulkIntervalRequest } from "./tracking/metric-history.js";
 import type { SearchRunsResult } from "./tracking/queries.js";
 
 /** MLflow's tracking store: what the server's handlers call. Implemented by SqlTrackingStore. */
@@ -57,12 +57,14 @@ export interface TrackingStore {
     maxResults?: number,
     pageToken?: string,
   ): Promise<{ metrics: Metric[]; next_page_token?: string }>;
-  getMetricHistoryBulkInterval(req: BulkIntervalRequest): Promise<MetricPoint[]>;
-  getMetricHistoryBulk(
+  /** get-history-bulk-interval as JSON chunks (comma-separated metric objects with run_id). */
+  getMetricHistoryBulkIntervalJson(req: BulkIntervalRequest): Promise<AsyncIterable<string>>;
+  /** The UI's get-history-bulk as comma-separated metric objects with run_id. */
+  getMetricHistoryBulkJson(
     runIds: readonly string[],
     key: string | undefined,
     maxResults: number | undefined,
-  ): Promise<MetricPoint[]>;
+  ): Promise<string>;
   searchDatasets(experimentIds: readonly string[]): Promise<DatasetSummary[]>;
 
   close(): Promise<void>;

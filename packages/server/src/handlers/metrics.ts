@@ -2,7 +2,7 @@ import type { requests } from "@mlflow-ts/protocol";
 import type { z } from "zod";
 import { jsonStream } from "../http/json-stream.js";
 import type { HandlerContext } from "../route-types.js";
-import { jsonPagesEnvelope, metricsEnvelope } from "./metric-json.js";
+import { jsonPagesEnvelope } from "./metric-json.js";
 
 type In<T extends z.ZodType> = z.output<T>;
 
@@ -27,11 +27,10 @@ export async function getMetricHistoryBulkInterval(
   input: In<typeof requests.GetMetricHistoryBulkInterval>,
   ctx: HandlerContext,
 ) {
-  const points = await ctx.store.getMetricHistoryBulkInterval(input);
-  return jsonStream(metricsEnvelope(input.metric_key, once(points), true));
+  return jsonStream(jsonPagesEnvelope(await ctx.store.getMetricHistoryBulkIntervalJson(input)));
 }
 
 export async function getMetricHistoryBulk(input: In<typeof requests.GetMetricHistoryBulk>, ctx: HandlerContext) {
-  const points = await ctx.store.getMetricHistoryBulk(input.run_id ?? [], input.metric_key, input.max_results);
-  return jsonStream(metricsEnvelope(input.metric_key ?? "", once(points), true));
+  const json = await ctx.store.getMetricHistoryBulkJson(input.run_id ?? [], input.metric_key, input.max_results);
+  return jsonStream(jsonPagesEnvelope(once(json)));
 }

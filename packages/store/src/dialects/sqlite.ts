@@ -36,6 +36,15 @@ WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step
 
 type Conn = BetterSqlite3.Database;
 
+interface PendingTransaction {
+  fn: (tx: SqlExecutor) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Most transactions committed together; bounds the latency one commit adds to the first. */
+const MAX_GROUP = 64;
+
 const PRAGMAS = [
   "journal_mode = WAL",
   "synchronous = NORMAL",
@@ -160,17 +169,68 @@ class SqliteDatabase extends SqliteExecutor implements Database {
     return this.transaction((tx) => tx.upsertMany(table, columns, keyColumns, updateColumns, rows));
   }
 
+  /**
+   * Group commit: write transactions that queue up while one is running share a single
+   * BEGIN ... COMMIT (the commit dominates the cost of a batch). Each keeps its own SAVEPOINT, so
+   * one that throws rolls back only its own changes, and each resolves only after the shared
+   * COMMIT has succeeded: an acknowledged write is a committed write.
+   */
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.lock.run(async () => {
-      this.writeConn.exec("BEGIN IMMEDIATE");
-      try {
-        const result = await fn(this.writer);
-        this.writeConn.exec("COMMIT");
-        return result;
-      } catch (e) {
-        if (this.writeConn.inTransaction) this.writeConn.exec("ROLLBACK");
-        throw e;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ fn, resolve, reject } as PendingTransaction);
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private readonly pending: PendingTransaction[] = [];
+  private draining = false;
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.pending.length > 0) {
+        // let requests that already arrived reach the queue, so they join this commit
+        await new Promise((r) => setImmediate(r));
+        const group = this.pending.splice(0, MAX_GROUP);
+        await this.lock.run(() => this.commitGroup(group));
       }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async commitGroup(group: PendingTransaction[]): Promise<void> {
+    const conn = this.writeConn;
+    try {
+      wrap(() => conn.exec("BEGIN IMMEDIATE"));
+    } catch (e) {
+      for (const job of group) job.reject(e);
+      return;
+    }
+    const outcomes: { ok: boolean; value: unknown }[] = [];
+    for (const job of group) {
+      conn.exec("SAVEPOINT mlflowts_tx");
+      try {
+        const value = await job.fn(this.writer);
+        conn.exec("RELEASE mlflowts_tx");
+        outcomes.push({ ok: true, value });
+      } catch (e) {
+        conn.exec("ROLLBACK TO mlflowts_tx");
+        conn.exec("RELEASE mlflowts_tx");
+        outcomes.push({ ok: false, value: e });
+      }
+    }
+    try {
+      wrap(() => conn.exec("COMMIT"));
+    } catch (e) {
+      if (conn.inTransaction) conn.exec("ROLLBACK");
+      for (const job of group) job.reject(e);
+      return;
+    }
+    group.forEach((job, i) => {
+      const o = outcomes[i] as { ok: boolean; value: unknown };
+      if (o.ok) job.resolve(o.value);
+      else job.reject(o.value);
     });
   }
 

@@ -4,17 +4,6 @@ import type { SqlValue } from "../sql/database.js";
 import { chunks, placeholders, type StoreContext } from "./context.js";
 import { type MetricRow, toMetric } from "./row-mappers.js";
 
-/**
- * One stored metric point as a tuple, the cheap form for large histories:
- * [value, timestamp, step, is_nan (0/1), run_uuid]. Render with `pointToMetric` or stream as JSON.
- */
-export type MetricPoint = [value: number, timestamp: number, step: number, isNan: number, runUuid: string];
-
-export function pointToMetric(key: string, p: MetricPoint): Metric {
-  return { key, value: p[3] ? "NaN" : p[0], timestamp: p[1], step: p[2] };
-}
-
-const POINT_COLUMNS = "value, timestamp, step, is_nan, run_uuid";
 const HISTORY_PAGE = 20_000;
 
 /**
@@ -81,11 +70,34 @@ export interface BulkIntervalRequest {
   max_results?: number | undefined;
 }
 
-/** MLflow's get-history-bulk-interval: points of sampled steps, ordered by run id, step, timestamp. */
-export async function getMetricHistoryBulkInterval(
+/** Runs `SELECT <cols> FROM metrics WHERE ... ORDER BY ... LIMIT n` and returns its rows as JSON objects joined by commas. */
+async function renderJson(
+  ctx: StoreContext,
+  where: string,
+  order: string,
+  limit: number,
+  params: SqlValue[],
+): Promise<string> {
+  const d = ctx.db.dialect;
+  const row = (
+    await ctx.db.allRaw(
+      `SELECT ${d.orderedStringAgg(d.metricJsonExpr(true))} AS json FROM
+        (SELECT key, value, timestamp, step, is_nan, run_uuid FROM metrics WHERE ${where} ORDER BY ${order} LIMIT ${limit}) page`,
+      params,
+    )
+  )[0];
+  return (row?.[0] as string | null) ?? "";
+}
+
+/**
+ * MLflow's get-history-bulk-interval: points of the sampled steps, ordered by run id, step,
+ * timestamp. Validates and samples eagerly (errors surface before any byte is sent), then yields
+ * one JSON chunk per run, rendered by the database.
+ */
+export async function getMetricHistoryBulkIntervalJson(
   ctx: StoreContext,
   req: BulkIntervalRequest,
-): Promise<MetricPoint[]> {
+): Promise<AsyncIterable<string>> {
   const runIds = [...new Set(req.run_ids)].sort();
   if (runIds.length > LIMITS.bulkIntervalMaxRunIds) {
     throw MlflowError.invalidParameter(
@@ -108,35 +120,42 @@ export async function getMetricHistoryBulkInterval(
     );
   }
   const range = start !== undefined ? " AND step >= ? AND step <= ?" : "";
-  const rangeParams = start !== undefined ? [start, end as number] : [];
-  const ph = placeholders(runIds.length);
+  const rangeParams: SqlValue[] = start !== undefined ? [start, end as number] : [];
   const steps = (
-    await ctx.db.allRaw(`SELECT DISTINCT step FROM metrics WHERE run_uuid IN ${ph} AND key = ?${range} ORDER BY step`, [
-      ...runIds,
-      req.metric_key,
-      ...rangeParams,
-    ])
+    await ctx.db.allRaw(
+      `SELECT DISTINCT step FROM metrics WHERE run_uuid IN ${placeholders(runIds.length)} AND key = ?${range} ORDER BY step`,
+      [...runIds, req.metric_key, ...rangeParams],
+    )
   ).map((r) => r[0] as number);
   const chosen = sampleSteps(steps, max);
-  if (chosen.length === 0) return [];
-  if (chosen.length === steps.length) {
-    return (await ctx.db.allRaw(
-      `SELECT ${POINT_COLUMNS} FROM metrics WHERE run_uuid IN ${ph} AND key = ?${range} ORDER BY run_uuid, step, timestamp`,
-      [...runIds, req.metric_key, ...rangeParams],
-    )) as MetricPoint[];
-  }
-  const out: MetricPoint[] = [];
-  for (const runId of runIds) {
-    for (const part of chunks(chosen, 500)) {
-      const rows = (await ctx.db.allRaw(
-        `SELECT ${POINT_COLUMNS} FROM metrics WHERE run_uuid = ? AND key = ? AND step IN ${placeholders(part.length)} ORDER BY step, timestamp`,
-        [runId, req.metric_key, ...part],
-      )) as MetricPoint[];
-      for (const r of rows) out.push(r);
+  const all = chosen.length === steps.length;
+  const key = req.metric_key;
+  return (async function* () {
+    if (chosen.length === 0) return;
+    for (const runId of runIds) {
+      if (all) {
+        yield await renderJson(ctx, `run_uuid = ? AND key = ?${range}`, "step, timestamp", ROW_GUARD, [
+          runId,
+          key,
+          ...rangeParams,
+        ]);
+        continue;
+      }
+      for (const part of chunks(chosen, 500)) {
+        yield await renderJson(
+          ctx,
+          `run_uuid = ? AND key = ? AND step IN ${placeholders(part.length)}`,
+          "step, timestamp",
+          ROW_GUARD,
+          [runId, key, ...part],
+        );
+      }
     }
-  }
-  return out;
+  })();
 }
+
+/** Upper bound on rows rendered in one chunk (the LIMIT also keeps the ordered sub-select un-flattened). */
+const ROW_GUARD = 10_000_000;
 
 /** MLflow's sampling: all steps when few enough, else a uniform stride plus the last step. */
 export function sampleSteps(steps: readonly number[], max: number): number[] {
@@ -148,13 +167,13 @@ export function sampleSteps(steps: readonly number[], max: number): number[] {
   return [...picked].sort((a, b) => a - b);
 }
 
-/** The UI's get-history-bulk: every point of the runs, ordered by run, timestamp, step, value. */
-export async function getMetricHistoryBulk(
+/** The UI's get-history-bulk: every point of the runs, ordered by run, timestamp, step, value; JSON text. */
+export async function getMetricHistoryBulkJson(
   ctx: StoreContext,
   runIds: readonly string[],
   key: string | undefined,
   maxResults: number | undefined,
-): Promise<MetricPoint[]> {
+): Promise<string> {
   if (runIds.length === 0)
     throw MlflowError.invalidParameter("GetMetricHistoryBulk request must specify at least one run_id.");
   if (runIds.length > 100) {
@@ -164,9 +183,11 @@ export async function getMetricHistoryBulk(
   }
   if (!key) throw MlflowError.invalidParameter("GetMetricHistoryBulk request must specify a metric_key.");
   const max = Math.min(maxResults ?? LIMITS.bulkHistoryMaxResults, LIMITS.bulkHistoryMaxResults);
-  return (await ctx.db.allRaw(
-    `SELECT ${POINT_COLUMNS} FROM metrics WHERE key = ? AND run_uuid IN ${placeholders(runIds.length)}
-      ORDER BY run_uuid, timestamp, step, value LIMIT ?`,
-    [key, ...runIds, max],
-  )) as MetricPoint[];
+  return renderJson(
+    ctx,
+    `key = ? AND run_uuid IN ${placeholders(runIds.length)}`,
+    "run_uuid, timestamp, step, value",
+    max,
+    [key, ...runIds],
+  );
 }
