@@ -6,3 +6,9 @@ export { SqlTrackingStore, type SqlStoreOptions } from "./sql-tracking-store.js"
 export type { TrackingStore } from "./tracking-store.js";
 export type { KeyValueIn } from "./tracking/logging.js";
 export type { BulkIntervalRequest, SearchRunsResult } from "./tracking/queries.js";
+export { EXTRA_TABLES } from "./schema/mlflowts-tables.js";
+export type { RegistryStore } from "./registry-store.js";
+export { SqlRegistryStore, type SqlRegistryStoreOptions } from "./sql-registry-store.js";
+export { SqlWebhookStore } from "./sql-webhook-store.js";
+export type { WebhookStore } from "./webhook-store.js";
+export type { AttemptOutcome, DueDelivery } from "./webhooks/deliveries.js";

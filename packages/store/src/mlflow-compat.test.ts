@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ALEMBIC_HEAD, MLFLOW_INDEXES, MLFLOW_TABLES } from "./schema/mlflow-2-22.js";
+import { EXTRA_TABLES } from "./schema/mlflowts-tables.js";
 import { openDatabase } from "./sql/open-database.js";
 import { SqlTrackingStore } from "./sql-tracking-store.js";
 
@@ -84,9 +85,14 @@ describe("MLflow 2.22 database compatibility", () => {
       const tables = await store.db.all<{ name: string }>(
         "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
       );
+      // Our own tables carry the mlflowts_ prefix; MLflow ignores tables it does not know.
       assert.deepEqual(
-        tables.map((t) => t.name),
+        tables.map((t) => t.name).filter((n) => !n.startsWith("mlflowts_")),
         Object.keys(MLFLOW_COLUMNS).sort(),
+      );
+      assert.deepEqual(
+        tables.map((t) => t.name).filter((n) => n.startsWith("mlflowts_")),
+        EXTRA_TABLES.map((ddl) => /CREATE TABLE IF NOT EXISTS (\w+)/.exec(ddl)?.[1]).sort(),
       );
       for (const [table, columns] of Object.entries(MLFLOW_COLUMNS)) {
         const info = await store.db.all<{ name: string }>(`PRAGMA table_info(${table})`);
