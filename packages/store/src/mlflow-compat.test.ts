@@ -184,13 +184,17 @@ describe("MLflow 2.22 database compatibility", () => {
       for (const ddl of [...MLFLOW_TABLES, ...MLFLOW_INDEXES]) await tx.run(ddl);
       await tx.run("INSERT INTO alembic_version VALUES (?)", [ALEMBIC_HEAD]);
       await tx.run("INSERT INTO experiments VALUES (0, 'Default', 'file:///srv/mlruns/0', 'active', NULL, NULL)");
-      await tx.run("INSERT INTO registered_models VALUES ('churn', 1600000000000, 1600000009000, 'legacy model')");
+      await tx.run(
+        "INSERT INTO registered_models VALUES ('churn', 1600000000000, 1600000009000, 'legacy model'), ('other', 1600000000000, NULL, NULL)",
+      );
       await tx.run("INSERT INTO registered_model_tags VALUES ('team', 'ml', 'churn')");
       await tx.run(
         `INSERT INTO model_versions VALUES
           ('churn', 1, 1600000001000, 1600000001000, NULL, NULL, 'Production', 's3://b/1', 'r1', 'READY', NULL, NULL, 's3://b/1'),
           ('churn', 2, 1600000002000, 1600000008000, NULL, NULL, 'Deleted_Internal', 'REDACTED-SOURCE-PATH', 'REDACTED-RUN-ID', 'READY', NULL, 'REDACTED-RUN-LINK', 's3://b/2'),
-          ('churn', 3, 1600000003000, 1600000003000, 'v3', NULL, 'None', 's3://b/3', NULL, 'READY', NULL, '', NULL)`,
+          ('churn', 3, 1600000003000, 1600000003000, 'v3', NULL, 'None', 's3://b/3', NULL, 'READY', NULL, '', NULL),
+          ('other', 1, 1600000004000, 1600000004000, NULL, NULL, 'None', 's3://o/1', NULL, 'FAILED_REGISTRATION', 'copy failed', NULL, NULL),
+          ('other', 2, 1600000005000, 1600000005000, NULL, NULL, 'None', 's3://o/2', NULL, 'PENDING_REGISTRATION', NULL, NULL, NULL)`,
       );
       await tx.run("INSERT INTO model_version_tags VALUES ('k', 'v', 'churn', 3)");
       await tx.run("INSERT INTO registered_model_aliases VALUES ('champion', 1, 'churn')");
@@ -216,6 +220,10 @@ describe("MLflow 2.22 database compatibility", () => {
       assert.equal(v3.run_link, "");
       assert.equal(await registry.getModelVersionDownloadUri("churn", "3"), "s3://b/3");
       assert.equal((await registry.getModelVersionByAlias("churn", "champion")).version, "1");
+      const failed = await registry.getModelVersion("other", "1");
+      assert.equal(failed.status, "FAILED_REGISTRATION");
+      assert.equal(failed.status_message, "copy failed");
+      assert.equal((await registry.getModelVersion("other", "2")).status, "PENDING_REGISTRATION");
       const created = await registry.createModelVersion({ name: "churn", source: "s3://b/4" });
       assert.equal(created.version, "4");
       const found = await registry.searchModelVersions({ filter: "name = 'churn'" });

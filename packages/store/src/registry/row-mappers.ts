@@ -88,10 +88,15 @@ export async function hydrateModelVersions(
   const names = [...new Set(rows.map((r) => r.name))];
   const wanted = new Set(rows.map((r) => versionKey(r.name, r.version)));
   const tags = new Map<string, RegisteredModelTag[]>();
-  for (const part of chunks(names, 500)) {
+  // (name IN ...) AND (version IN ...) selects a small superset of the wanted pairs on the
+  // primary key's columns, without per-row queries or row-value syntax some databases lack.
+  for (const part of chunks(rows, 400)) {
+    const partNames = [...new Set(part.map((r) => r.name))];
+    const partVersions = [...new Set(part.map((r) => r.version))];
     const tagRows = await db.all<{ name: string; version: number; key: string; value: string | null }>(
-      `SELECT name, version, key, value FROM model_version_tags WHERE name IN ${placeholders(part.length)} ORDER BY key`,
-      part,
+      `SELECT name, version, key, value FROM model_version_tags
+        WHERE name IN ${placeholders(partNames.length)} AND version IN ${placeholders(partVersions.length)} ORDER BY key`,
+      [...partNames, ...partVersions],
     );
     for (const t of tagRows) {
       const k = versionKey(t.name, t.version);
