@@ -100,7 +100,10 @@ export class WebhookDeliveryWorker {
       do {
         this.again = false;
         const due = await this.store.dueDeliveries(Date.now(), this.config.concurrency);
-        await Promise.all(due.map((d) => this.send(d)));
+        // Wait for every send (even when one fails to record) so no pass overlaps a send in flight.
+        for (const r of await Promise.allSettled(due.map((d) => this.send(d)))) {
+          if (r.status === "rejected" && !this.stopped) this.log(`webhook delivery: ${(r.reason as Error).message}`);
+        }
         if (due.length === this.config.concurrency) this.again = true;
       } while (this.again && !this.stopped);
       if (this.stopped) return;
