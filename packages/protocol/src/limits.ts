@@ -24,6 +24,13 @@ export const LIMITS = {
   inputTagKeyLength: 255,
   inputTagValueLength: 500,
   searchDatasetsMaxExperiments: 20,
+  registryTagKeyLength: 250,
+  registryTagValueLength: 5000,
+  modelAliasLength: 255,
+  searchRegisteredModelsDefaultMaxResults: 100,
+  searchRegisteredModelsMaxResults: 1000,
+  searchModelVersionsDefaultMaxResults: 200000,
+  searchModelVersionsMaxResults: 200000,
 } as const;
 
 /** MLflow stores ±Infinity metric values as ±max double. */

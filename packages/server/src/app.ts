@@ -115,7 +115,8 @@ export function createRequestListener(routes: readonly Route[], ctx: HandlerCont
         raw = parseJsonBody(await readBody(req, ctx.config.maxJsonBodyBytes));
       }
       const input = parseRequest(route.input, raw);
-      const output = await route.handler(input, ctx);
+      const user = basicAuthUser(req.headers.authorization);
+      const output = await route.handler(input, user === undefined ? ctx : { ...ctx, user });
       if (isJsonStream(output)) await sendJsonStream(res, output);
       else sendJson(res, 200, output);
     } catch (e) {
@@ -132,4 +133,13 @@ function areaRefusal(area: Area, ctx: HandlerContext, path: string): string | un
     return `Endpoint: ${path} disabled due to the mlflow server running with \`--no-serve-artifacts\`. To enable artifacts server functionality, run \`mlflow server\` with \`--serve-artifacts\``;
   }
   return undefined;
+}
+
+/** The user name of `Authorization: Basic ...` credentials, if any. */
+function basicAuthUser(header: string | undefined): string | undefined {
+  if (!header?.toLowerCase().startsWith("basic ")) return undefined;
+  const decoded = Buffer.from(header.slice(6).trim(), "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  const user = colon < 0 ? decoded : decoded.slice(0, colon);
+  return user === "" ? undefined : user;
 }

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { DEFAULT_WEBHOOK_DELIVERY, type WebhookDeliveryConfig } from "./webhooks/delivery-worker.js";
 
 /** Everything the server needs, resolved once at start from flags and MLflow's environment variables. */
 export interface ServerConfig {
@@ -17,6 +18,10 @@ export interface ServerConfig {
   /** Largest JSON request body accepted, in bytes. */
   maxJsonBodyBytes: number;
   version: string;
+  /** MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX: model version sources must match it. */
+  modelVersionSourceRegex: RegExp | undefined;
+  /** Webhook delivery timings (MLFLOW_TS_WEBHOOK_* environment variables). */
+  webhookDelivery: WebhookDeliveryConfig;
 }
 
 export interface ServerFlags {
@@ -28,6 +33,8 @@ export interface ServerFlags {
   serveArtifacts?: boolean | undefined;
   artifactsOnly?: boolean | undefined;
   staticPrefix?: string | undefined;
+  /** Programmatic only (tests): overrides of the webhook delivery timings. */
+  webhookDelivery?: Partial<WebhookDeliveryConfig> | undefined;
 }
 
 export const DEFAULT_BACKEND_STORE_URI = "sqlite:///mlflow.db";
@@ -77,6 +84,17 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv =
       : serveArtifacts
         ? "mlflow-artifacts:/"
         : pathToFileURL(resolve("./mlruns")).href;
+  const sourceRegex = env.MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX;
+  let modelVersionSourceRegex: RegExp | undefined;
+  if (sourceRegex) {
+    try {
+      modelVersionSourceRegex = new RegExp(sourceRegex);
+    } catch (e) {
+      throw new ConfigError(
+        `MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX is not a valid regex: ${(e as Error).message}`,
+      );
+    }
+  }
   return {
     host,
     port,
@@ -88,7 +106,37 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv =
     staticPrefix,
     maxJsonBodyBytes: 64 * 1024 * 1024,
     version: MLFLOW_COMPAT_VERSION,
+    modelVersionSourceRegex,
+    webhookDelivery: webhookDeliveryConfig(flags.webhookDelivery, env),
   };
+}
+
+const WEBHOOK_ENV: Record<keyof WebhookDeliveryConfig, string> = {
+  pollIntervalMs: "MLFLOW_TS_WEBHOOK_POLL_INTERVAL_MS",
+  initialBackoffMs: "MLFLOW_TS_WEBHOOK_INITIAL_BACKOFF_MS",
+  maxBackoffMs: "MLFLOW_TS_WEBHOOK_MAX_BACKOFF_MS",
+  maxAttempts: "MLFLOW_TS_WEBHOOK_MAX_ATTEMPTS",
+  timeoutMs: "MLFLOW_TS_WEBHOOK_TIMEOUT_MS",
+  concurrency: "MLFLOW_TS_WEBHOOK_CONCURRENCY",
+};
+
+function webhookDeliveryConfig(
+  overrides: Partial<WebhookDeliveryConfig> | undefined,
+  env: NodeJS.ProcessEnv,
+): WebhookDeliveryConfig {
+  const out = { ...DEFAULT_WEBHOOK_DELIVERY };
+  for (const key of Object.keys(WEBHOOK_ENV) as (keyof WebhookDeliveryConfig)[]) {
+    const name = WEBHOOK_ENV[key];
+    const text = env[name];
+    if (text !== undefined && text !== "") {
+      if (!/^\d+$/.test(text) || Number(text) < 1)
+        throw new ConfigError(`${name} must be a positive integer (got '${text}').`);
+      out[key] = Number(text);
+    }
+    const given = overrides?.[key];
+    if (given !== undefined) out[key] = given;
+  }
+  return out;
 }
 
 function toUriIfPath(p: string): string {

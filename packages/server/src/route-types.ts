@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { TrackingStore } from "@mlflow-ts/store";
+import type { RegistryStore, TrackingStore, WebhookStore } from "@mlflow-ts/store";
 import type { z } from "zod";
 import type { ServerConfig } from "./config.js";
 import type { ArtifactService } from "./handlers/artifact-service.js";
@@ -8,8 +8,15 @@ export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface HandlerContext {
   store: TrackingStore;
+  registry: RegistryStore;
+  webhooks: WebhookStore;
   artifacts: ArtifactService;
   config: ServerConfig;
+  /**
+   * The request's user name (from basic-auth credentials, which MLflow clients send when
+   * MLFLOW_TRACKING_USERNAME is set), recorded in the registry audit history. Not verified here.
+   */
+  user?: string | undefined;
 }
 
 /**

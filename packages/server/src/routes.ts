@@ -1,9 +1,12 @@
-import { requests as r } from "@mlflow-ts/protocol";
+import { registryRequests as reg, requests as r } from "@mlflow-ts/protocol";
 import * as proxy from "./handlers/artifact-proxy.js";
 import * as artifacts from "./handlers/artifacts.js";
 import * as exp from "./handlers/experiments.js";
 import * as metrics from "./handlers/metrics.js";
+import * as mv from "./handlers/model-versions.js";
+import * as rm from "./handlers/registered-models.js";
 import * as runs from "./handlers/runs.js";
+import * as hooks from "./handlers/webhooks.js";
 import { json, type Route } from "./route-types.js";
 
 /**
@@ -52,6 +55,55 @@ export const ROUTES: readonly Route[] = [
     mount: "ajax",
   }),
   json("GET", "/mlflow/artifacts/list", r.ListArtifacts, artifacts.listArtifacts),
+
+  // model registry: registered models and aliases
+  json("POST", "/mlflow/registered-models/create", reg.CreateRegisteredModel, rm.createRegisteredModel),
+  json("GET", "/mlflow/registered-models/get", reg.RegisteredModelName, rm.getRegisteredModel),
+  json("POST", "/mlflow/registered-models/rename", reg.RenameRegisteredModel, rm.renameRegisteredModel),
+  json("PATCH", "/mlflow/registered-models/update", reg.UpdateRegisteredModel, rm.updateRegisteredModel),
+  json("DELETE", "/mlflow/registered-models/delete", reg.RegisteredModelName, rm.deleteRegisteredModel),
+  json("GET", "/mlflow/registered-models/search", reg.SearchRegisteredModels, rm.searchRegisteredModels),
+  json("POST", "/mlflow/registered-models/get-latest-versions", reg.GetLatestVersions, rm.getLatestVersions),
+  json("GET", "/mlflow/registered-models/get-latest-versions", reg.GetLatestVersions, rm.getLatestVersions),
+  json("POST", "/mlflow/registered-models/set-tag", reg.SetRegisteredModelTag, rm.setRegisteredModelTag),
+  json("DELETE", "/mlflow/registered-models/delete-tag", reg.DeleteRegisteredModelTag, rm.deleteRegisteredModelTag),
+  json("POST", "/mlflow/registered-models/alias", reg.SetRegisteredModelAlias, rm.setRegisteredModelAlias),
+  json("DELETE", "/mlflow/registered-models/alias", reg.RegisteredModelAlias, rm.deleteRegisteredModelAlias),
+  json("GET", "/mlflow/registered-models/alias", reg.RegisteredModelAlias, rm.getModelVersionByAlias),
+
+  // model registry: model versions
+  json("POST", "/mlflow/model-versions/create", reg.CreateModelVersion, mv.createModelVersion),
+  json("GET", "/mlflow/model-versions/get", reg.ModelVersionKey, mv.getModelVersion),
+  json("PATCH", "/mlflow/model-versions/update", reg.UpdateModelVersion, mv.updateModelVersion),
+  json(
+    "POST",
+    "/mlflow/model-versions/transition-stage",
+    reg.TransitionModelVersionStage,
+    mv.transitionModelVersionStage,
+  ),
+  json("DELETE", "/mlflow/model-versions/delete", reg.ModelVersionKey, mv.deleteModelVersion),
+  json("GET", "/mlflow/model-versions/search", reg.SearchModelVersions, mv.searchModelVersions),
+  json("GET", "/mlflow/model-versions/get-download-uri", reg.ModelVersionKey, mv.getModelVersionDownloadUri),
+  json("POST", "/mlflow/model-versions/set-tag", reg.SetModelVersionTag, mv.setModelVersionTag),
+  json("DELETE", "/mlflow/model-versions/delete-tag", reg.DeleteModelVersionTag, mv.deleteModelVersionTag),
+  {
+    kind: "raw",
+    method: "GET",
+    path: "/model-versions/get-artifact",
+    mount: "root",
+    area: "tracking",
+    handler: mv.getModelVersionArtifact,
+  },
+
+  // mlflow-ts: registry audit history and webhooks (see packages/server/README.md)
+  json("GET", "/mlflow-ts/registry/audit", reg.ListRegistryAudit, hooks.listRegistryAudit),
+  json("POST", "/mlflow-ts/webhooks/create", reg.CreateWebhook, hooks.createWebhook),
+  json("GET", "/mlflow-ts/webhooks/list", reg.ListWebhooks, hooks.listWebhooks),
+  json("GET", "/mlflow-ts/webhooks/get", reg.WebhookId, hooks.getWebhook),
+  json("PATCH", "/mlflow-ts/webhooks/update", reg.UpdateWebhook, hooks.updateWebhook),
+  json("DELETE", "/mlflow-ts/webhooks/delete", reg.WebhookId, hooks.deleteWebhook),
+  json("GET", "/mlflow-ts/webhooks/deliveries", reg.ListWebhookDeliveries, hooks.listDeliveries),
+  json("POST", "/mlflow-ts/webhooks/deliveries/redeliver", reg.RedeliverWebhookDelivery, hooks.redeliver),
 
   // tracking-side artifact download and the UI's small upload
   {

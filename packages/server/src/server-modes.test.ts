@@ -25,6 +25,9 @@ describe("server modes", () => {
       const r = await fetch(`${s.url}/api/2.0/mlflow/experiments/get?experiment_id=0`);
       assert.equal(r.status, 503);
       assert.match(await r.text(), /--artifacts-only/);
+      for (const path of ["/api/2.0/mlflow/registered-models/search", "/api/2.0/mlflow-ts/webhooks/list"]) {
+        assert.equal((await fetch(`${s.url}${path}`)).status, 503, path);
+      }
       const put = await fetch(`${s.url}/api/2.0/mlflow-artifacts/artifacts/a.txt`, { method: "PUT", body: "x" });
       assert.equal(put.status, 200);
     } finally {

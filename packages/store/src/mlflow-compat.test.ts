@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ALEMBIC_HEAD, MLFLOW_INDEXES, MLFLOW_TABLES } from "./schema/mlflow-2-22.js";
+import { EXTRA_TABLES } from "./schema/mlflowts-tables.js";
 import { openDatabase } from "./sql/open-database.js";
+import { SqlRegistryStore } from "./sql-registry-store.js";
 import { SqlTrackingStore } from "./sql-tracking-store.js";
 
 let dir: string;
@@ -84,9 +86,14 @@ describe("MLflow 2.22 database compatibility", () => {
       const tables = await store.db.all<{ name: string }>(
         "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
       );
+      // Our own tables carry the mlflowts_ prefix; MLflow ignores tables it does not know.
       assert.deepEqual(
-        tables.map((t) => t.name),
+        tables.map((t) => t.name).filter((n) => !n.startsWith("mlflowts_")),
         Object.keys(MLFLOW_COLUMNS).sort(),
+      );
+      assert.deepEqual(
+        tables.map((t) => t.name).filter((n) => n.startsWith("mlflowts_")),
+        EXTRA_TABLES.map((ddl) => /CREATE TABLE IF NOT EXISTS (\w+)/.exec(ddl)?.[1]).sort(),
       );
       for (const [table, columns] of Object.entries(MLFLOW_COLUMNS)) {
         const info = await store.db.all<{ name: string }>(`PRAGMA table_info(${table})`);
@@ -167,6 +174,62 @@ describe("MLflow 2.22 database compatibility", () => {
       assert.equal(created, "8");
     } finally {
       await store.close();
+    }
+  });
+
+  it("reads and extends a registry MLflow wrote (soft-deleted versions, aliases, tags)", async () => {
+    const uri = `sqlite:///${join(dir, "mlflow-registry.db")}`;
+    const db = await openDatabase(uri);
+    await db.transaction(async (tx) => {
+      for (const ddl of [...MLFLOW_TABLES, ...MLFLOW_INDEXES]) await tx.run(ddl);
+      await tx.run("INSERT INTO alembic_version VALUES (?)", [ALEMBIC_HEAD]);
+      await tx.run("INSERT INTO experiments VALUES (0, 'Default', 'file:///srv/mlruns/0', 'active', NULL, NULL)");
+      await tx.run(
+        "INSERT INTO registered_models VALUES ('churn', 1600000000000, 1600000009000, 'legacy model'), ('other', 1600000000000, NULL, NULL)",
+      );
+      await tx.run("INSERT INTO registered_model_tags VALUES ('team', 'ml', 'churn')");
+      await tx.run(
+        `INSERT INTO model_versions VALUES
+          ('churn', 1, 1600000001000, 1600000001000, NULL, NULL, 'Production', 's3://b/1', 'r1', 'READY', NULL, NULL, 's3://b/1'),
+          ('churn', 2, 1600000002000, 1600000008000, NULL, NULL, 'Deleted_Internal', 'REDACTED-SOURCE-PATH', 'REDACTED-RUN-ID', 'READY', NULL, 'REDACTED-RUN-LINK', 's3://b/2'),
+          ('churn', 3, 1600000003000, 1600000003000, 'v3', NULL, 'None', 's3://b/3', NULL, 'READY', NULL, '', NULL),
+          ('other', 1, 1600000004000, 1600000004000, NULL, NULL, 'None', 's3://o/1', NULL, 'FAILED_REGISTRATION', 'copy failed', NULL, NULL),
+          ('other', 2, 1600000005000, 1600000005000, NULL, NULL, 'None', 's3://o/2', NULL, 'PENDING_REGISTRATION', NULL, NULL, NULL)`,
+      );
+      await tx.run("INSERT INTO model_version_tags VALUES ('k', 'v', 'churn', 3)");
+      await tx.run("INSERT INTO registered_model_aliases VALUES ('champion', 1, 'churn')");
+    });
+    await db.close();
+
+    const tracking = await SqlTrackingStore.open(uri, { defaultArtifactRoot: "mlflow-artifacts:/" });
+    const registry = new SqlRegistryStore(tracking.db);
+    try {
+      const rm = await registry.getRegisteredModel("churn");
+      assert.equal(rm.description, "legacy model");
+      assert.deepEqual(rm.tags, [{ key: "team", value: "ml" }]);
+      assert.deepEqual(rm.aliases, [{ alias: "champion", version: "1" }]);
+      assert.deepEqual(
+        rm.latest_versions?.map((v) => [v.version, v.current_stage]),
+        [
+          ["1", "Production"],
+          ["3", "None"],
+        ],
+      );
+      const v3 = await registry.getModelVersion("churn", "3");
+      assert.deepEqual(v3.tags, [{ key: "k", value: "v" }]);
+      assert.equal(v3.run_link, "");
+      assert.equal(await registry.getModelVersionDownloadUri("churn", "3"), "s3://b/3");
+      assert.equal((await registry.getModelVersionByAlias("churn", "champion")).version, "1");
+      const failed = await registry.getModelVersion("other", "1");
+      assert.equal(failed.status, "FAILED_REGISTRATION");
+      assert.equal(failed.status_message, "copy failed");
+      assert.equal((await registry.getModelVersion("other", "2")).status, "PENDING_REGISTRATION");
+      const created = await registry.createModelVersion({ name: "churn", source: "s3://b/4" });
+      assert.equal(created.version, "4");
+      const found = await registry.searchModelVersions({ filter: "name = 'churn'" });
+      assert.deepEqual(found.model_versions.map((v) => v.version).sort(), ["1", "3", "4"]);
+    } finally {
+      await tracking.close();
     }
   });
 });

@@ -2,6 +2,7 @@ import { MlflowError } from "@mlflow-ts/protocol";
 import type { Database } from "../sql/database.js";
 import { appendToUri } from "../tracking/context.js";
 import { ALEMBIC_HEAD, EXTRA_INDEXES, MLFLOW_INDEXES, MLFLOW_TABLES } from "./mlflow-2-22.js";
+import { EXTRA_TABLE_INDEXES, EXTRA_TABLES } from "./mlflowts-tables.js";
 
 export type SchemaState = "empty" | "current" | { found: string | null };
 
@@ -14,7 +15,7 @@ export async function schemaState(db: Database): Promise<SchemaState> {
 
 /**
  * Creates MLflow's schema in an empty database, refuses a database at another alembic revision,
- * adds our extra indexes and makes sure the Default experiment (id 0) exists.
+ * adds our extra indexes and `mlflowts_*` tables and makes sure the Default experiment (id 0) exists.
  */
 export async function ensureSchema(db: Database, options: { defaultArtifactRoot: string; now: number }): Promise<void> {
   const state = await schemaState(db);
@@ -29,7 +30,7 @@ export async function ensureSchema(db: Database, options: { defaultArtifactRoot:
       `Detected out-of-date or unknown database schema (found version ${state.found ?? "none"}, but expected ${ALEMBIC_HEAD}, MLflow 2.22). Take a backup of your database, then migrate it to MLflow 2.22's schema with 'mlflow db upgrade <database_uri>' from MLflow 2.22.`,
     );
   }
-  await db.execScript(EXTRA_INDEXES.join(";\n"));
+  await db.execScript([...EXTRA_INDEXES, ...EXTRA_TABLES, ...EXTRA_TABLE_INDEXES].join(";\n"));
   const hasDefault = await db.get("SELECT 1 AS x FROM experiments WHERE experiment_id = 0");
   if (!hasDefault) {
     await db.run(

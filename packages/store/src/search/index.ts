@@ -9,10 +9,15 @@
  * Experiments:
  *   SELECT * FROM experiments WHERE lifecycle_stage IN (...) AND (${whereSql})
  *   ORDER BY ${orderSql} LIMIT ? OFFSET ?
+ * Registered models / model versions (prompts are excluded in `whereSql` unless asked for):
+ *   SELECT * FROM registered_models WHERE ${whereSql} ORDER BY ${orderSql} LIMIT ? OFFSET ?
+ *   SELECT * FROM model_versions WHERE current_stage <> 'Deleted_Internal' AND ${whereSql} ...
  * `whereSql` is "" when there is no filter (leave the `AND (...)` out then).
  */
 import type { SqlDialect, SqlValue } from "../sql/database.js";
 import { buildExperimentFilterSql, buildExperimentOrderSql } from "./experiment-filter-sql.js";
+import { buildRegistryFilterSql, MODEL_VERSION_SEARCH, REGISTERED_MODEL_SEARCH } from "./registry-filter-sql.js";
+import { buildModelVersionOrderSql, buildRegisteredModelOrderSql } from "./registry-order-sql.js";
 import { buildRunFilterSql } from "./run-filter-sql.js";
 import { buildRunOrderSql } from "./run-order-sql.js";
 
@@ -61,4 +66,31 @@ export function buildExperimentSearchSql(
 ): ExperimentSearchSql {
   const where = buildExperimentFilterSql(filter, dialect);
   return { whereSql: where.sql, whereParams: where.params, orderSql: buildExperimentOrderSql(orderBy) };
+}
+
+export interface RegistrySearchSql {
+  /** Boolean SQL expression over the searched table; "" when nothing is filtered. */
+  whereSql: string;
+  whereParams: SqlValue[];
+  orderSql: string;
+}
+
+/** Throws MlflowError INVALID_PARAMETER_VALUE for an invalid filter or order_by. */
+export function buildRegisteredModelSearchSql(
+  filter: string | undefined,
+  orderBy: readonly string[] | undefined,
+  dialect: SqlDialect,
+): RegistrySearchSql {
+  const where = buildRegistryFilterSql(filter, REGISTERED_MODEL_SEARCH, dialect);
+  return { whereSql: where.sql, whereParams: where.params, orderSql: buildRegisteredModelOrderSql(orderBy) };
+}
+
+/** Throws MlflowError INVALID_PARAMETER_VALUE for an invalid filter or order_by. */
+export function buildModelVersionSearchSql(
+  filter: string | undefined,
+  orderBy: readonly string[] | undefined,
+  dialect: SqlDialect,
+): RegistrySearchSql {
+  const where = buildRegistryFilterSql(filter, MODEL_VERSION_SEARCH, dialect);
+  return { whereSql: where.sql, whereParams: where.params, orderSql: buildModelVersionOrderSql(orderBy) };
 }

@@ -1,0 +1,30 @@
+import type {
+  CreateWebhookRequest,
+  DeliveryStatus,
+  ListWebhookDeliveriesRequest,
+  UpdateWebhookRequest,
+  Webhook,
+  WebhookDelivery,
+} from "@mlflow-ts/protocol";
+import type { AttemptOutcome, DueDelivery } from "./webhooks/deliveries.js";
+
+/** Webhook definitions, the delivery log, and the queue the server's delivery worker drains. */
+export interface WebhookStore {
+  createWebhook(req: CreateWebhookRequest): Promise<Webhook>;
+  getWebhook(id: string): Promise<Webhook>;
+  listWebhooks(maxResults?: number, pageToken?: string): Promise<{ webhooks: Webhook[]; next_page_token?: string }>;
+  updateWebhook(req: UpdateWebhookRequest): Promise<Webhook>;
+  deleteWebhook(id: string): Promise<void>;
+  listDeliveries(
+    req: ListWebhookDeliveriesRequest,
+  ): Promise<{ deliveries: WebhookDelivery[]; next_page_token?: string }>;
+  redeliver(deliveryId: string): Promise<void>;
+
+  dueDeliveries(now: number, limit: number): Promise<DueDelivery[]>;
+  nextDueTime(): Promise<number | undefined>;
+  recordAttempt(
+    id: number,
+    outcome: AttemptOutcome,
+    policy: { maxAttempts: number; retryDelayMs: (failedAttempts: number) => number },
+  ): Promise<DeliveryStatus | undefined>;
+}
