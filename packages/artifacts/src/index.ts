@@ -1,8 +1,3 @@
-export {
-  type ArtifactRepositoryContractOptions,
-  HOSTILE_PATHS,
-  runArtifactRepositoryContract,
-} from "./contract/repository-contract.js";
 export { LocalArtifactRepository } from "./local/local-repository.js";
 export {
   INVALID_PATH_MESSAGE,
