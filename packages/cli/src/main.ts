@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { MLFLOW_COMPAT_VERSION } from "@mlflow-ts/server";
 import { registerDbCommands } from "./commands/db-upgrade.js";
+import { registerGatewayCommands } from "./commands/gateway-start.js";
 import { registerServerCommand } from "./commands/server-start.js";
 
 export async function main(argv: string[]): Promise<void> {
@@ -9,5 +10,6 @@ export async function main(argv: string[]): Promise<void> {
     .version(`mlflow-ts 0.1.0 (MLflow ${MLFLOW_COMPAT_VERSION} compatible)`, "--version");
   registerServerCommand(program);
   registerDbCommands(program);
+  registerGatewayCommands(program);
   await program.parseAsync(argv);
 }

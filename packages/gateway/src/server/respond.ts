@@ -1,0 +1,82 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { isMlflowError } from "@mlflow-ts/protocol";
+import { GatewayError } from "../errors.js";
+import type { Redactor } from "../redact.js";
+
+/** How a route renders errors: MLflow's `{error_code, message}` or OpenAI's `{error: {...}}`. */
+export type ErrorStyle = "mlflow" | "openai";
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+const OPENAI_TYPES: Record<number, string> = {
+  400: "invalid_request_error",
+  401: "authentication_error",
+  404: "not_found_error",
+  422: "invalid_request_error",
+  429: "rate_limit_error",
+  501: "not_implemented",
+  502: "upstream_error",
+  504: "timeout_error",
+};
+
+/** Turns anything thrown into a GatewayError; unexpected errors are logged (redacted) and hidden. */
+export function toGatewayError(e: unknown, log: (m: string) => void, redactor: Redactor): GatewayError {
+  if (e instanceof GatewayError) return e;
+  if (isMlflowError(e)) return new GatewayError(e.httpStatus, e.errorCode, e.message);
+  log(redactor.redact(`Unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+  return new GatewayError(500, "INTERNAL_ERROR", "An internal error occurred while processing the request.");
+}
+
+export function renderError(res: ServerResponse, err: GatewayError, style: ErrorStyle): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const headers: Record<string, string> = {};
+  if (err.retryAfter !== undefined) headers["retry-after"] = String(Math.max(1, Math.ceil(err.retryAfter)));
+  const body =
+    style === "openai"
+      ? {
+          error: {
+            message: err.message,
+            type: OPENAI_TYPES[err.status] ?? "api_error",
+            code: err.errorCode,
+            param: null,
+          },
+        }
+      : { error_code: err.errorCode, message: err.message };
+  sendJson(res, err.status, body, headers);
+}
+
+const MAX_BODY = 32 * 1024 * 1024;
+
+/** Reads and parses a JSON object body (empty body = `{}`). */
+export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (declared > MAX_BODY) {
+    req.resume();
+    throw new GatewayError(413, "INVALID_PARAMETER_VALUE", `Request body exceeds the limit of ${MAX_BODY} bytes.`);
+  }
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY)
+      throw new GatewayError(413, "INVALID_PARAMETER_VALUE", `Request body exceeds the limit of ${MAX_BODY} bytes.`);
+    parts.push(chunk as Buffer);
+  }
+  if (size === 0) return {};
+  let v: unknown;
+  try {
+    v = JSON.parse((parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts)).toString("utf8"));
+  } catch {
+    throw GatewayError.badRequest("Malformed request body: it is not valid JSON.");
+  }
+  if (v === null || typeof v !== "object" || Array.isArray(v))
+    throw GatewayError.badRequest("Malformed request body: expected a JSON object.");
+  return v as Record<string, unknown>;
+}
