@@ -1,7 +1,7 @@
 import { GatewayError } from "../errors.js";
 import { classify, invoke } from "../runtime/invoke.js";
 import type { EndpointRuntime } from "../runtime/gateway-runtime.js";
-import type { AnyChunk, EndpointType } from "../schemas/unified.js";
+import type { AnyChunk, EmbeddingsResponse, EndpointType } from "../schemas/unified.js";
 import { validateRequest } from "../schemas/validate-request.js";
 import { describeLimit } from "../limits/rate-limiter.js";
 import { type ErrorStyle, readJsonObject, renderError, sendJson, toGatewayError } from "./respond.js";
@@ -138,11 +138,16 @@ async function serve(
         );
       }
     }
+    // OpenAI clients ask for base64 embeddings by default; providers are asked for floats and
+    // the gateway encodes them, so every provider answers in the format asked for.
+    const base64 = ep.config.endpointType === "llm/v1/embeddings" && body.encoding_format === "base64";
+    if (base64) delete body.encoding_format;
     const request = validateRequest(ep.config.endpointType, body);
     const stream = (request as { stream?: boolean }).stream === true;
     if (!stream) {
       const result = await invoke(ep, request, false, ctx.metrics);
       if (result.stream) throw new Error("unreachable");
+      if (base64) encodeEmbeddings(result.body as EmbeddingsResponse);
       sendJson(res, 200, result.body);
       return;
     }
@@ -160,6 +165,15 @@ async function serve(
     renderError(res, err, style);
   } finally {
     ctx.metrics.request(stats, status, (performance.now() - started) / 1000);
+  }
+}
+
+function encodeEmbeddings(r: EmbeddingsResponse): void {
+  for (const d of r.data) {
+    const floats = Float32Array.from(d.embedding);
+    (d as { embedding: unknown }).embedding = Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength).toString(
+      "base64",
+    );
   }
 }
 
