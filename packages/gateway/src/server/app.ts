@@ -80,7 +80,7 @@ export function createGatewayListener(routes: readonly GatewayRoute[], ctx: Gate
       const err = found
         ? new GatewayError(405, "BAD_REQUEST", `Method ${method} is not allowed on ${path}.`)
         : new GatewayError(404, "ENDPOINT_NOT_FOUND", `No route ${method} ${path}.`);
-      renderError(res, err, style);
+      renderError(res, err, style, ctx.redactor);
       return;
     }
     const query = new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
@@ -93,7 +93,7 @@ export function createGatewayListener(routes: readonly GatewayRoute[], ctx: Gate
       const body = await route.handler({ req, res, params: found.params, query, ctx });
       sendJson(res, 200, body);
     } catch (e) {
-      renderError(res, toGatewayError(e, ctx.log, ctx.redactor), route.style);
+      renderError(res, toGatewayError(e, ctx.log, ctx.redactor), route.style, ctx.redactor);
     }
   };
 }

@@ -5,6 +5,7 @@ import { ConfigError } from "../config/config-error.js";
 import { parseConfig } from "../config/load-config.js";
 import { type MetricsSnapshot, mergeSnapshots, renderPrometheus } from "../metrics/metrics.js";
 import { ProviderRegistry } from "../providers/registry.js";
+import { Redactor } from "../redact.js";
 import { watchConfigFile } from "./config-watcher.js";
 import { GatewayStartupError, type RunningGateway, startGateway, validateLimitsStorage } from "./gateway-server.js";
 
@@ -49,7 +50,8 @@ export function runPrimary(o: PrimaryOptions): Promise<RunningPrimary> {
     );
   }
   const registry = new ProviderRegistry();
-  parseConfig(text, path, { registry, env: o.env });
+  const redactor = new Redactor(parseConfig(text, path, { registry, env: o.env }).secrets);
+  const log = (m: string) => o.log(redactor.redact(m));
   let good = text;
   let stopping = false;
   let restarts: number[] = [];
@@ -114,12 +116,12 @@ export function runPrimary(o: PrimaryOptions): Promise<RunningPrimary> {
       const now = Date.now();
       restarts = restarts.filter((t) => now - t < 60_000);
       if (restarts.length >= 10) {
-        o.log(`Gateway worker ${w.process.pid} exited (${signal ?? code}); too many restarts, stopping.`);
+        log(`Gateway worker ${w.process.pid} exited (${signal ?? code}); too many restarts, stopping.`);
         void close().then(() => process.exit(1));
         return;
       }
       restarts.push(now);
-      o.log(`Gateway worker ${w.process.pid} exited (${signal ?? code}); starting another.`);
+      log(`Gateway worker ${w.process.pid} exited (${signal ?? code}); starting another.`);
       fork();
     });
     for (let i = 0; i < o.workers; i++) fork();
@@ -130,16 +132,17 @@ export function runPrimary(o: PrimaryOptions): Promise<RunningPrimary> {
       (t) => {
         try {
           const cfg = parseConfig(t, path, { registry, env: o.env });
+          redactor.add(cfg.secrets);
           good = t;
           for (const w of Object.values(cluster.workers ?? {})) w?.send({ type: "config", text: t } satisfies Msg);
-          o.log(`Reloaded gateway config ${path}: ${cfg.endpoints.length} endpoint(s).`);
+          log(`Reloaded gateway config ${path}: ${cfg.endpoints.length} endpoint(s).`);
         } catch (e) {
-          o.log(
+          log(
             `${e instanceof ConfigError ? e.message : "Invalid gateway config."} The previous configuration stays in effect.`,
           );
         }
       },
-      () => o.log(`Gateway config ${path} was removed; the previous configuration stays in effect.`),
+      () => log(`Gateway config ${path} was removed; the previous configuration stays in effect.`),
     );
 
     async function close(): Promise<void> {

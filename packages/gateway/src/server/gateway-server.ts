@@ -58,7 +58,7 @@ export function validateLimitsStorage(uri: string | undefined): void {
 
 /** Starts a gateway process: loads the config (ConfigError if invalid), listens, watches for changes. */
 export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
-  const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const rawLog = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const env = opts.env ?? {};
   const path = resolve(opts.configPath);
   const registry = opts.registry ?? new ProviderRegistry();
@@ -76,6 +76,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   }
   const initial = parseConfig(text, path, { registry, env });
   const redactor = new Redactor(initial.secrets);
+  // Every log line passes the redactor, whatever produced it.
+  const log = (m: string) => rawLog(redactor.redact(m));
   const http = new UpstreamHttp(redactor);
   const deps = { http, redactor, env };
   let runtime = new GatewayRuntime(initial, deps);

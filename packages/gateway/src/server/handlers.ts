@@ -162,7 +162,7 @@ async function serve(
   } catch (e) {
     const err = toGatewayError(e, ctx.log, ctx.redactor);
     status = err.status;
-    renderError(res, err, style);
+    renderError(res, err, style, ctx.redactor);
   } finally {
     ctx.metrics.request(stats, status, (performance.now() - started) / 1000);
   }
@@ -207,10 +207,11 @@ async function writeStream(
   } catch (e) {
     const err = streamError(ctx, e);
     if (!res.destroyed) {
+      const message = ctx.redactor.redact(err.message);
       const payload =
         style === "openai"
-          ? { error: { message: err.message, type: "upstream_error", code: err.errorCode } }
-          : { error_code: err.errorCode, message: err.message };
+          ? { error: { message, type: "upstream_error", code: err.errorCode } }
+          : { error_code: err.errorCode, message };
       await write(`data: ${JSON.stringify(payload)}\n\n`);
     }
   } finally {

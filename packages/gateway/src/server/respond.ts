@@ -31,11 +31,13 @@ export function toGatewayError(e: unknown, log: (m: string) => void, redactor: R
   return new GatewayError(500, "INTERNAL_ERROR", "An internal error occurred while processing the request.");
 }
 
-export function renderError(res: ServerResponse, err: GatewayError, style: ErrorStyle): void {
+/** The one place errors leave the gateway: the message is redacted here, whatever produced it. */
+export function renderError(res: ServerResponse, err: GatewayError, style: ErrorStyle, redactor: Redactor): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
+  const message = redactor.redact(err.message);
   const headers: Record<string, string> = {};
   if (err.retryAfter !== undefined) headers["retry-after"] = String(Math.max(1, Math.ceil(err.retryAfter)));
   const body =
