@@ -44,13 +44,13 @@ export function renderError(res: ServerResponse, err: GatewayError, style: Error
     style === "openai"
       ? {
           error: {
-            message: err.message,
+            message,
             type: OPENAI_TYPES[err.status] ?? "api_error",
             code: err.errorCode,
             param: null,
           },
         }
-      : { error_code: err.errorCode, message: err.message };
+      : { error_code: err.errorCode, message };
   sendJson(res, err.status, body, headers);
 }
 
