@@ -1,4 +1,5 @@
 import type { EndpointConfig, GatewayConfig } from "../config/load-config.js";
+import type { UpstreamStats } from "../metrics/metrics.js";
 import type { Provider, ProviderDeps } from "../providers/provider.js";
 
 export interface ModelRuntime {
@@ -7,6 +8,8 @@ export interface ModelRuntime {
   /** For metrics and headers: the model name, or the provider id when the model has none. */
   modelName: string;
   weight: number;
+  /** This model's upstream counters, looked up once (the hot path skips the key building). */
+  stats?: UpstreamStats;
 }
 
 export interface EndpointRuntime {

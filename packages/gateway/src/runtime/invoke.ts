@@ -156,7 +156,7 @@ export async function invoke(
     const target = candidates[c] as EndpointRuntime;
     if (c > 0) stats.fallbacks++;
     const model = pickModel(target);
-    const up = metrics.upstream(target.config.name, model.providerId, model.modelName);
+    const up = (model.stats ??= metrics.upstream(target.config.name, model.providerId, model.modelName));
     const { retry, timeoutMs } = target.config;
     const opts: CallOptions = { timeoutMs, signal };
     for (let attempt = 0; attempt < retry.maxAttempts; attempt++) {

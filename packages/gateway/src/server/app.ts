@@ -3,6 +3,8 @@ import { GatewayError } from "../errors.js";
 import { renderError, sendJson, toGatewayError } from "./respond.js";
 import type { GatewayContext, GatewayRoute, HttpMethod } from "./route-types.js";
 
+const EMPTY_QUERY = new URLSearchParams();
+
 interface Pattern {
   segments: string[];
   byMethod: Map<HttpMethod, GatewayRoute>;
@@ -83,7 +85,7 @@ export function createGatewayListener(routes: readonly GatewayRoute[], ctx: Gate
       renderError(res, err, style, ctx.redactor);
       return;
     }
-    const query = new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
+    const query = q < 0 ? EMPTY_QUERY : new URLSearchParams(url.slice(q + 1));
     try {
       if (route.kind === "raw") {
         await route.handler({ req, res, params: found.params, query, ctx });

@@ -160,7 +160,7 @@ async function serve(
     if (!result.stream) throw new Error("unreachable");
     await writeStream(ctx, res, result.chunks, result.upstream, style);
   } catch (e) {
-    const err = toGatewayError(e, ctx.log, ctx.redactor);
+    const err = clientError(ctx, e);
     status = err.status;
     renderError(res, err, style, ctx.redactor);
   } finally {
@@ -205,7 +205,7 @@ async function writeStream(
     }
     if (style === "openai") await write("data: [DONE]\n\n");
   } catch (e) {
-    const err = streamError(ctx, e);
+    const err = clientError(ctx, e);
     if (!res.destroyed) {
       const message = ctx.redactor.redact(err.message);
       const payload =
@@ -219,8 +219,8 @@ async function writeStream(
   }
 }
 
-/** Upstream failures mid-stream keep their classification (message and code); anything else is internal. */
-function streamError(ctx: GatewayContext, e: unknown): GatewayError {
+/** Upstream failures keep their classification (status, message, code); anything else is internal. */
+function clientError(ctx: GatewayContext, e: unknown): GatewayError {
   try {
     return classify(e).client;
   } catch {

@@ -56,29 +56,45 @@ export function renderError(res: ServerResponse, err: GatewayError, style: Error
 
 const MAX_BODY = 32 * 1024 * 1024;
 
-/** Reads and parses a JSON object body (empty body = `{}`). */
-export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
+/** Reads and parses a JSON object body (empty body = `{}`). Event-based: cheaper than async iteration on the hot path. */
+export function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
   const declared = Number(req.headers["content-length"] ?? "0");
   if (declared > MAX_BODY) {
     req.resume();
-    throw new GatewayError(413, "INVALID_PARAMETER_VALUE", `Request body exceeds the limit of ${MAX_BODY} bytes.`);
+    return Promise.reject(
+      new GatewayError(413, "INVALID_PARAMETER_VALUE", `Request body exceeds the limit of ${MAX_BODY} bytes.`),
+    );
   }
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY)
-      throw new GatewayError(413, "INVALID_PARAMETER_VALUE", `Request body exceeds the limit of ${MAX_BODY} bytes.`);
-    parts.push(chunk as Buffer);
-  }
-  if (size === 0) return {};
-  let v: unknown;
-  try {
-    v = JSON.parse((parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts)).toString("utf8"));
-  } catch {
-    throw GatewayError.badRequest("Malformed request body: it is not valid JSON.");
-  }
-  if (v === null || typeof v !== "object" || Array.isArray(v))
-    throw GatewayError.badRequest("Malformed request body: expected a JSON object.");
-  return v as Record<string, unknown>;
+  return new Promise((resolve, reject) => {
+    let first: Buffer | undefined;
+    let parts: Buffer[] | undefined;
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        req.removeAllListeners("data");
+        req.resume();
+        reject(
+          new GatewayError(413, "INVALID_PARAMETER_VALUE", `Request body exceeds the limit of ${MAX_BODY} bytes.`),
+        );
+        return;
+      }
+      if (!first) first = chunk;
+      else (parts ??= [first]).push(chunk);
+    });
+    req.on("error", reject);
+    req.on("end", () => {
+      if (size > MAX_BODY) return;
+      if (size === 0) return resolve({});
+      let v: unknown;
+      try {
+        v = JSON.parse((parts ? Buffer.concat(parts) : (first as Buffer)).toString("utf8"));
+      } catch {
+        return reject(GatewayError.badRequest("Malformed request body: it is not valid JSON."));
+      }
+      if (v === null || typeof v !== "object" || Array.isArray(v))
+        return reject(GatewayError.badRequest("Malformed request body: expected a JSON object."));
+      resolve(v as Record<string, unknown>);
+    });
+  });
 }

@@ -44,6 +44,8 @@ before(async () => {
     }
     if (req.json.stream) {
       if (msg === "streamfail") return replyJson(res, 503, { error: { message: "overloaded" } });
+      if (msg === "firsterror")
+        return replySse(res, [{ data: { error: { message: "model crashed before answering" } } }]);
       return replySse(
         res,
         [
@@ -227,6 +229,11 @@ describe("openai provider", () => {
       messages: [{ role: "user", content: "streamfail" }],
     });
     assert.equal(streamFail.status, 502);
+    const firstError = await gw.stream("/endpoints/chat/invocations", {
+      messages: [{ role: "user", content: "firsterror" }],
+    });
+    assert.equal(firstError.status, 502, "an error before the first chunk is an HTTP error");
+    assert.match(firstError.text, /model crashed before answering/);
   });
 
   it("answers 504 when the upstream is slower than timeout_seconds, 502 when it is unreachable", async () => {
