@@ -16,6 +16,8 @@ const chatCompletion = (content: string) => ({
 
 let up: FakeUpstream;
 let gw: TestGateway;
+let release: () => void = () => {};
+let upstreamClosed: () => void = () => {};
 
 before(async () => {
   up = await startFakeUpstream(async (req, res) => {
@@ -44,6 +46,19 @@ before(async () => {
     }
     if (req.json.stream) {
       if (msg === "streamfail") return replyJson(res, 503, { error: { message: "overloaded" } });
+      if (msg === "slowstream") {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.write(
+          `data: ${JSON.stringify({ id: "s", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content: "first" }, finish_reason: null }] })}\n\n`,
+        );
+        res.on("close", () => upstreamClosed());
+        await new Promise<void>((r) => {
+          release = r;
+          setTimeout(r, 5000);
+        });
+        if (!res.destroyed) res.end();
+        return;
+      }
       if (msg === "firsterror")
         return replySse(res, [{ data: { error: { message: "model crashed before answering" } } }]);
       return replySse(
@@ -192,6 +207,28 @@ describe("openai provider", () => {
     assert.equal(up.requests.at(-1)!.json.stream, true);
     const v1 = await gw.stream("/v1/chat/completions", { model: "chat", messages: [{ role: "user", content: "s" }] });
     assert.ok(v1.text.trim().endsWith("data: [DONE]"));
+  });
+
+  it("passes each chunk on as it arrives and stops the upstream call when the client goes away", async () => {
+    const closed = new Promise<void>((r) => {
+      upstreamClosed = r;
+    });
+    const ac = new AbortController();
+    const res = await fetch(`${gw.url}/endpoints/chat/invocations`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ messages: [{ role: "user", content: "slowstream" }], stream: true }),
+      signal: ac.signal,
+    });
+    const reader = res.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    assert.match(first, /"content":"first"/, "the first chunk arrives while the upstream is still open");
+    ac.abort();
+    await Promise.race([
+      closed,
+      new Promise((_, rej) => setTimeout(() => rej(new Error("upstream call not cancelled")), 3000)),
+    ]);
+    release();
   });
 
   it("streams completions served through chat", async () => {
