@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { MLFLOW_COMPAT_VERSION } from "@mlflow-ts/server";
 import { registerDbCommands } from "./commands/db-upgrade.js";
 import { registerModelsCommands } from "./commands/models-resolve-uri.js";
+import { registerGatewayCommands } from "./commands/gateway-start.js";
 import { registerServerCommand } from "./commands/server-start.js";
 
 export async function main(argv: string[]): Promise<void> {
@@ -11,5 +12,6 @@ export async function main(argv: string[]): Promise<void> {
   registerServerCommand(program);
   registerDbCommands(program);
   registerModelsCommands(program);
+  registerGatewayCommands(program);
   await program.parseAsync(argv);
 }
