@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-import { main } from "../dist/main.js";
+// The bundle (built by `npm run build`) starts faster; the plain build is the fallback.
+import { existsSync } from "node:fs";
+
+const bundle = new URL("../dist/mlflow-ts.bundle.mjs", import.meta.url);
+const { main } = await import(existsSync(bundle) ? bundle.href : "../dist/main.js");
 
 main(process.argv).catch((e) => {
   process.stderr.write(`mlflow-ts: error: ${e instanceof Error ? e.message : String(e)}\n`);

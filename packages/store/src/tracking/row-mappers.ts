@@ -68,7 +68,7 @@ export function toRunInfo(row: RunRow, runNameTag?: string): RunInfo {
 /** Loads experiment tags for many experiments with one query per chunk. */
 export async function loadExperimentTags(db: SqlExecutor, ids: readonly number[]): Promise<Map<number, KeyValue[]>> {
   const out = new Map<number, KeyValue[]>();
-  for (const part of chunks(ids, 500)) {
+  for (const part of chunks(ids, 1000)) {
     const rows = await db.all<{ key: string; value: string | null; experiment_id: number }>(
       `SELECT key, value, experiment_id FROM experiment_tags WHERE experiment_id IN ${placeholders(part.length)} ORDER BY key`,
       part,
@@ -89,7 +89,7 @@ export async function hydrateRuns(db: SqlExecutor, rows: readonly RunRow[]): Pro
   const params = new Map<string, KeyValue[]>();
   const tags = new Map<string, KeyValue[]>();
   const inputs = new Map<string, DatasetInput[]>();
-  for (const part of chunks(ids, 500)) {
+  for (const part of chunks(ids, 1000)) {
     const ph = placeholders(part.length);
     for (const m of await db.all<MetricRow>(
       `SELECT key, value, timestamp, step, is_nan, run_uuid FROM latest_metrics WHERE run_uuid IN ${ph} ORDER BY key`,

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// Bundles the mlflow-ts CLI (server, store, protocol, zod, ...) into one ESM file: far fewer
+// module resolutions at start-up, which is most of the server's cold start. Native and optional
+// heavy dependencies stay external and load from node_modules.
+import { build } from "esbuild";
+
+await build({
+  entryPoints: ["packages/cli/dist/main.js"],
+  outfile: "packages/cli/dist/mlflow-ts.bundle.mjs",
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  sourcemap: "linked",
+  logLevel: "warning",
+  external: ["better-sqlite3", "ioredis"],
+  banner: {
+    js: 'import { createRequire as __mlflowTsCreateRequire } from "node:module"; const require = __mlflowTsCreateRequire(import.meta.url);',
+  },
+});
