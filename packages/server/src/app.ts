@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { MlflowError, parseRequest } from "@mlflow-ts/protocol";
 import { isJsonContentType, parseJsonBody, readBody } from "./http/body.js";
+import { corsPolicy, handleCors, isApiPath } from "./http/cors.js";
 import { arrayFields, queryToObject } from "./http/query.js";
 import { sendError, sendJson, sendText } from "./http/respond.js";
 import type { Area, HandlerContext, HttpMethod, JsonRoute, RawRoute, Route } from "./route-types.js";
@@ -49,6 +50,7 @@ export function createRequestListener(routes: readonly Route[], ctx: HandlerCont
     }
   }
   prefixed.sort((a, b) => b.path.length - a.path.length);
+  const cors = corsPolicy(ctx.config.corsAllowedOrigins);
 
   const builtIn = new Map<string, (res: ServerResponse) => void>([
     [`${prefix}/health`, (res) => sendText(res, 200, "OK")],
@@ -65,6 +67,7 @@ export function createRequestListener(routes: readonly Route[], ctx: HandlerCont
       const url = new URL(q < 0 ? "/" : rawUrl.slice(q), `http://${req.headers.host ?? "localhost"}`);
       url.pathname = pathname;
       const method = (req.method ?? "GET").toUpperCase() as HttpMethod;
+      if (handleCors(req, res, cors, isApiPath(pathname, prefix))) return;
       const simple = builtIn.get(pathname);
       if (simple && method === "GET") return simple(res);
 
