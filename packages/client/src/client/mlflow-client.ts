@@ -179,13 +179,14 @@ export class MlflowClient extends RegistryClient {
       await this.logBytes(runId, bytes, target);
       return;
     }
-    if (!/^[a-zA-Z0-9_\-./ ]+$/.test(target.key)) {
-      throw new TypeError(`Invalid image key '${target.key}': only alphanumerics, _ - . / and space are allowed.`);
+    if (!/^[a-zA-Z0-9_\-. ]+$/.test(target.key)) {
+      // MLflow allows "/" and stores it as "#", but artifact servers refuse "#" in paths.
+      throw new TypeError(`Invalid image key '${target.key}': only alphanumerics, _ - . and space are allowed.`);
     }
     if (!isPixels(image)) throw new TypeError("Time-stepped images (with a key) take raw pixels.");
     const uuid = crypto.randomUUID().replace(/-/g, "");
     const id = `${"ghijklmnopqrstuvwxyz"[Number.parseInt(uuid[0] as string, 16)]}${uuid.slice(1)}`;
-    const stem = `images/${target.key.replace(/\//g, "#")}%step%${target.step ?? 0}%timestamp%${target.timestamp ?? Date.now()}%${id}`;
+    const stem = `images/${target.key}%step%${target.step ?? 0}%timestamp%${target.timestamp ?? Date.now()}%${id}`;
     await this.logBytes(runId, await encodePng(image), `${stem}.png`);
     // MLflow writes a WebP thumbnail; without a native codec this is a PNG under that name,
     // which browsers (and MLflow's UI) display alike.

@@ -137,9 +137,9 @@ export class Transport {
     return this.json<T>("DELETE", path, body, options);
   }
 
-  /** A JSON call; `path` is relative to the tracking URI (e.g. `/api/2.0/mlflow/runs/get`). */
+  /** A JSON call; `path` is relative to the tracking URI (e.g. `/api/2.0/mlflow/runs/get`) or a full URL. */
   async json<T>(method: string, path: string, body: unknown, options: RequestOptions = {}): Promise<T> {
-    const url = `${this.baseUrl}${path}`;
+    const url = /^https?:\/\//.test(path) ? path : `${this.baseUrl}${path}`;
     const text = body === undefined ? undefined : JSON.stringify(body);
     const headers = text === undefined ? options.headers : { "Content-Type": "application/json", ...options.headers };
     return this.send(
