@@ -5,11 +5,12 @@
  *
  * ```ts
  * import { mlflowCallback } from "@mlflow-ts/client/tfjs";
- * await model.fit(xs, ys, { epochs: 10, callbacks: mlflowCallback() });
+ * await model.fit(xs, ys, { epochs: 10, callbacks: mlflowCallback({ model }) });
  * ```
  *
  * It imports nothing from TensorFlow.js: tfjs wraps the returned handlers in its own callback
- * object, which carries the model and the fit parameters.
+ * object, which carries the fit parameters (epochs, batch size, ...). That wrapper does not
+ * carry the model, so pass it as `model` for the optimizer params and the summary.
  */
 import { getDefaultMlflow } from "../fluent/default.js";
 import type { Mlflow } from "../fluent/mlflow.js";
@@ -23,14 +24,13 @@ export interface TfjsModelLike {
 
 /** What tfjs sets on the callback object during `fit`. */
 interface CallbackContext {
-  model?: TfjsModelLike;
   params?: Record<string, unknown>;
 }
 
 export interface TfjsCallbackOptions {
   /** Defaults to the shared fluent instance. */
   mlflow?: Mlflow;
-  /** The model, when the callback is used outside `fit` (tfjs passes it otherwise). */
+  /** The model being fit: its optimizer settings and summary are logged. */
   model?: TfjsModelLike;
   /** Name of the run started when none is active (it is ended when training ends). */
   runName?: string;
@@ -68,7 +68,7 @@ export function mlflowCallback(options: TfjsCallbackOptions = {}) {
         const v = this?.params?.[from];
         if (v !== undefined && v !== null) params[to] = v;
       }
-      const model = options.model ?? this?.model;
+      const model = options.model;
       if (model?.optimizer) {
         params.opt_name = model.optimizer.getClassName();
         for (const [k, v] of Object.entries(model.optimizer.getConfig?.() ?? {})) {
