@@ -75,8 +75,13 @@ export class Mlflow implements ShutdownTarget {
     if (options.client) this.clientInstance = options.client;
   }
 
+  private envConfig: EnvConfig | undefined;
+  private asyncDefault: boolean | undefined;
+
+  /** MLflow's environment variables, read once per instance. */
   private get env(): EnvConfig {
-    return configFromEnv(getPlatform().env());
+    this.envConfig ??= configFromEnv(getPlatform().env());
+    return this.envConfig;
   }
 
   /** The client the fluent calls go through. */
@@ -96,6 +101,7 @@ export class Mlflow implements ShutdownTarget {
     if (old && old.size > 0) void old.flush().catch(() => {});
     this.options = { ...this.options, trackingUri: uri };
     delete this.options.client;
+    this.envConfig = undefined;
     this.clientInstance = undefined;
     this.queueInstance = undefined;
   }
@@ -295,7 +301,8 @@ export class Mlflow implements ShutdownTarget {
     const runId = options.runId ?? this.activeRun()?.info.run_id;
     if (runId === undefined)
       return this.resolveRunId(undefined).then((id) => this.log(items, { ...options, runId: id }));
-    const sync = options.synchronous ?? !(this.options.asyncLogging ?? this.env.asyncLogging ?? true);
+    this.asyncDefault ??= this.options.asyncLogging ?? this.env.asyncLogging ?? true;
+    const sync = options.synchronous ?? !this.asyncDefault;
     if (!sync) {
       this.installShutdown();
       const queue = this.queue;
@@ -322,6 +329,19 @@ export class Mlflow implements ShutdownTarget {
    * in queued mode the promise is already resolved and errors surface from {@link flush}.
    */
   logMetric(key: string, value: number, options: MetricOptions = {}): Promise<void> {
+    // The training-loop path: straight into the queue.
+    const runId = options.runId ?? this.runs.at(-1)?.run.info.run_id;
+    if (runId !== undefined && options.synchronous === undefined && this.asyncDefault && this.queueInstance) {
+      this.queueInstance.enqueue({
+        runId,
+        kind: "metric",
+        key,
+        value,
+        timestamp: options.timestamp ?? Date.now(),
+        step: options.step ?? 0,
+      });
+      return RESOLVED;
+    }
     return this.log(
       [{ kind: "metric", key, value, timestamp: options.timestamp ?? Date.now(), step: options.step ?? 0 }],
       options,
