@@ -31,7 +31,7 @@ export {
   type StartRunOptions,
 } from "./fluent/mlflow.js";
 export type { SystemMetricsOptions, SystemMetricsSampler } from "./fluent/system-metrics.js";
-export type { Credentials, RetryOptions, TransportOptions } from "./http/transport.js";
+export type { Credentials, Query, RequestOptions, RetryOptions, TransportOptions } from "./http/transport.js";
 export { Transport } from "./http/transport.js";
 export {
   browserPlatform,

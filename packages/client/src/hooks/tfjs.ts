@@ -23,7 +23,7 @@ export interface TfjsModelLike {
 }
 
 /** What tfjs sets on the callback object during `fit`. */
-interface CallbackContext {
+export interface CallbackContext {
   params?: Record<string, unknown>;
 }
 
@@ -38,7 +38,7 @@ export interface TfjsCallbackOptions {
   logModelSummary?: boolean;
 }
 
-type Logs = Record<string, number | unknown> | undefined;
+export type Logs = Record<string, number | unknown> | undefined;
 
 function numbers(logs: Logs): Record<string, number> {
   const out: Record<string, number> = {};
