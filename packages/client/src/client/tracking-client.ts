@@ -45,7 +45,8 @@ export interface SearchOptions {
 
 /** Wire doubles to numbers ("NaN" → NaN). */
 export function decodeDouble(v: WireDouble | string): number {
-  return typeof v === "number" ? v : Number(v === "Infinity" || v === "-Infinity" || v === "NaN" ? v : v);
+  // Number() reads "NaN", "Infinity" and "-Infinity" as MLflow writes them.
+  return typeof v === "number" ? v : Number(v);
 }
 
 /** Numbers to wire doubles (NaN → "NaN"), as MLflow's JSON encoding requires. */
