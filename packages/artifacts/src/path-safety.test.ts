@@ -56,21 +56,25 @@ describe("validateArtifactPath: traversal and absolute forms", () => {
 });
 
 describe("validateArtifactPath: decoding", () => {
-  it(`decodes up to ${MAX_DECODE_ROUNDS - 1} nested encodings`, () => {
-    assert.equal(validateArtifactPath(encodedTimes(MAX_DECODE_ROUNDS - 1)), "A");
+  it(`checks through up to ${MAX_DECODE_ROUNDS - 1} nested encodings and keeps the path as received`, () => {
+    const nested = encodedTimes(MAX_DECODE_ROUNDS - 1);
+    assert.equal(validateArtifactPath(nested), nested);
   });
   it("refuses a value that still changes after the last round", () => {
     assertInvalid(encodedTimes(MAX_DECODE_ROUNDS));
     assertInvalid(encodedTimes(50));
   });
-  it("decodes UTF-8 escapes and spaces", () => {
-    assert.equal(validateArtifactPath("caf%C3%A9/a%20b.txt"), "café/a b.txt");
+  it("keeps escapes as received (the server decodes the URL once, as MLflow's does)", () => {
+    assert.equal(validateArtifactPath("caf%C3%A9/a%20b.txt"), "caf%C3%A9/a%20b.txt");
+    assert.equal(validateArtifactPath("img%step%17.png"), "img%step%17.png");
   });
   it("leaves malformed escapes alone instead of failing", () => {
     assert.equal(validateArtifactPath("100%/a%zz"), "100%/a%zz");
   });
-  it("treats an encoded slash as a separator", () => {
-    assert.equal(validateArtifactPath("a%2Fb"), "a/b");
+  it("still refuses traversal hidden behind encoded slashes and dots", () => {
+    assert.equal(validateArtifactPath("a%2Fb"), "a%2Fb");
+    assertInvalid("a%2F..%2F..%2Fb");
+    assertInvalid("%252e%252e%252Fx");
   });
   it("takes the path of a relative file: URI", () => {
     assert.equal(validateArtifactPath("file:a/b.txt"), "a/b.txt");

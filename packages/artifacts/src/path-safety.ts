@@ -19,8 +19,9 @@ export function invalidPathError(): MlflowError {
 }
 
 /**
- * Checks an artifact path the way MLflow's `validate_path_is_safe` does and returns the decoded,
- * normalised relative path (segments joined by "/", no empty or "." segments, no trailing slash).
+ * Checks an artifact path the way MLflow's `validate_path_is_safe` does and returns the
+ * normalised relative path as received (segments joined by "/", no empty or "." segments, no
+ * trailing slash); percent escapes are decoded only to check what they hide.
  *
  * Rules, in order: percent-decode until stable (bounded); refuse `#` and NUL; turn a `file:` URI
  * into its path; refuse backslashes, any `..` segment, a leading `/` (POSIX absolute, also covers
@@ -30,18 +31,27 @@ export function invalidPathError(): MlflowError {
  */
 export function validateArtifactPath(path: string, options: ValidateArtifactPathOptions = {}): string {
   if (typeof path !== "string") throw invalidPathError();
-  let value = decodeUntilStable(path);
-  if (value.includes("#") || value.includes("\0")) throw invalidPathError();
-  if (/^file:/i.test(value)) value = pathOfFileUri(value);
-  if (value.includes("\\") || value.startsWith("/") || /^[A-Za-z]:/.test(value) || value.split("/").includes("..")) {
-    throw invalidPathError();
-  }
+  // The checks run on the fully decoded value (so `%252e%252e` cannot hide a `..`), but the path
+  // that is stored is the one received, as MLflow's server does: a file legitimately named
+  // `a%17b` keeps its name.
+  checkSafe(path);
+  checkSafe(decodeUntilStable(path));
+  const value = /^file:/i.test(path) ? pathOfFileUri(path) : path;
   const normalized = value
     .split("/")
     .filter((segment) => segment !== "" && segment !== ".")
     .join("/");
   if (normalized === "" && !options.allowEmpty) throw invalidPathError();
   return normalized;
+}
+
+function checkSafe(raw: string): void {
+  let value = raw;
+  if (value.includes("#") || value.includes("\0")) throw invalidPathError();
+  if (/^file:/i.test(value)) value = pathOfFileUri(value);
+  if (value.includes("\\") || value.startsWith("/") || /^[A-Za-z]:/.test(value) || value.split("/").includes("..")) {
+    throw invalidPathError();
+  }
 }
 
 /**

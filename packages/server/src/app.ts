@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { MlflowError, parseRequest } from "@mlflow-ts/protocol";
 import { isJsonContentType, parseJsonBody, readBody } from "./http/body.js";
 import { isJsonStream, sendJsonStream } from "./http/json-stream.js";
+import { corsPolicy, handleCors, isApiPath } from "./http/cors.js";
 import { arrayFields, queryToObject } from "./http/query.js";
 import { sendError, sendJson, sendText } from "./http/respond.js";
 import type { Area, HandlerContext, HttpMethod, JsonRoute, RawRoute, Route } from "./route-types.js";
@@ -50,6 +51,7 @@ export function createRequestListener(routes: readonly Route[], ctx: HandlerCont
     }
   }
   prefixed.sort((a, b) => b.path.length - a.path.length);
+  const cors = corsPolicy(ctx.config.corsAllowedOrigins);
 
   const builtIn = new Map<string, (res: ServerResponse) => void>([
     [`${prefix}/health`, (res) => sendText(res, 200, "OK")],
@@ -66,6 +68,7 @@ export function createRequestListener(routes: readonly Route[], ctx: HandlerCont
       const url = new URL(q < 0 ? "/" : rawUrl.slice(q), `http://${req.headers.host ?? "localhost"}`);
       url.pathname = pathname;
       const method = (req.method ?? "GET").toUpperCase() as HttpMethod;
+      if (handleCors(req, res, cors, isApiPath(pathname, prefix))) return;
       const simple = builtIn.get(pathname);
       if (simple && method === "GET") return simple(res);
 
@@ -76,7 +79,7 @@ export function createRequestListener(routes: readonly Route[], ctx: HandlerCont
         for (const p of prefixed) {
           if (p.method === method && pathname.startsWith(p.path)) {
             found = p.mounted;
-            rest = decodeURIComponent(pathname.slice(p.path.length));
+            rest = decodeOnce(pathname.slice(p.path.length));
             break;
           }
         }
@@ -142,4 +145,13 @@ function basicAuthUser(header: string | undefined): string | undefined {
   const colon = decoded.indexOf(":");
   const user = colon < 0 ? decoded : decoded.slice(0, colon);
   return user === "" ? undefined : user;
+}
+
+/** URL-decodes a path once, as Flask does; a malformed escape is refused as a bad path. */
+function decodeOnce(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw MlflowError.invalidParameter("Invalid path");
+  }
 }

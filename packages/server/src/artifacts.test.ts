@@ -104,6 +104,21 @@ describe("artifact proxy", () => {
     assert.ok(!existsSync(join(s.dir, "secret")));
   });
 
+  it("stores names with percent signs as sent (decoded once, like MLflow) and refuses malformed escapes", async () => {
+    // MLflow's time-stepped image names contain a literal `%`, e.g. `img%step%17.png`
+    assert.equal((await put(`${root}/images/img%25step%2517.png`, "png")).status, 200);
+    const list = await s.call("GET", PROXY, { path: `${root}/images` });
+    assert.deepEqual(
+      list.json.files.map((f: { path: string }) => f.path),
+      ["img%step%17.png"],
+    );
+    const back = await fetch(`${s.url}${PROXY}/${root}/images/img%25step%2517.png`);
+    assert.equal(await back.text(), "png");
+    const malformed = await rawRequest(s.url, "GET", `${PROXY}/${root}/bad%zz`);
+    assert.equal(malformed.status, 400);
+    assert.equal(JSON.parse(malformed.text).message, "Invalid path");
+  });
+
   it("supports multipart upload through the server", async () => {
     const parts = [Buffer.alloc(1024 * 1024, 1), Buffer.alloc(1024 * 1024, 2), Buffer.from("tail")];
     const created = await s.call("POST", `/api/2.0/mlflow-artifacts/mpu/create/${root}/big`, {

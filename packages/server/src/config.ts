@@ -22,6 +22,11 @@ export interface ServerConfig {
   modelVersionSourceRegex: RegExp | undefined;
   /** Webhook delivery timings (MLFLOW_TS_WEBHOOK_* environment variables). */
   webhookDelivery: WebhookDeliveryConfig;
+  /**
+   * --cors-allowed-origins / MLFLOW_SERVER_CORS_ALLOWED_ORIGINS: origins (exact, globs with `*`,
+   * or `*` for all) allowed besides the localhost origins MLflow always allows.
+   */
+  corsAllowedOrigins: string[];
 }
 
 export interface ServerFlags {
@@ -33,6 +38,8 @@ export interface ServerFlags {
   serveArtifacts?: boolean | undefined;
   artifactsOnly?: boolean | undefined;
   staticPrefix?: string | undefined;
+  /** Comma-separated list, as on the command line. */
+  corsAllowedOrigins?: string | undefined;
   /** Programmatic only (tests): overrides of the webhook delivery timings. */
   webhookDelivery?: Partial<WebhookDeliveryConfig> | undefined;
 }
@@ -108,6 +115,7 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv =
     version: MLFLOW_COMPAT_VERSION,
     modelVersionSourceRegex,
     webhookDelivery: webhookDeliveryConfig(flags.webhookDelivery, env),
+    corsAllowedOrigins: corsOrigins(flags.corsAllowedOrigins ?? env.MLFLOW_SERVER_CORS_ALLOWED_ORIGINS ?? ""),
   };
 }
 
@@ -137,6 +145,21 @@ function webhookDeliveryConfig(
     if (given !== undefined) out[key] = given;
   }
   return out;
+}
+
+function corsOrigins(list: string): string[] {
+  const origins = list
+    .split(",")
+    .map((o) => o.trim())
+    .filter((o) => o !== "");
+  for (const o of origins) {
+    if (o !== "*" && !/^[a-zA-Z][\w+.-]*:\/\/[^/]+$/.test(o)) {
+      throw new ConfigError(
+        `Invalid CORS origin '${o}': expected scheme://host[:port] (globs with * allowed), or * for any origin.`,
+      );
+    }
+  }
+  return origins;
 }
 
 function toUriIfPath(p: string): string {

@@ -88,8 +88,10 @@ export function runArtifactRepositoryContract(
         await repo.write("./x//y/z.txt", bodyOf("z"));
         const { stream } = await repo.read("x/y/z.txt");
         assert.equal((await readAll(stream)).toString(), "z");
+        // paths are names, not URLs: a percent escape is part of the name (callers decode URLs once)
         await repo.write("sp%20ace.txt", bodyOf("s"));
-        assert.equal((await readAll((await repo.read("sp ace.txt")).stream)).toString(), "s");
+        assert.equal((await readAll((await repo.read("sp%20ace.txt")).stream)).toString(), "s");
+        await expectError(repo.read("sp ace.txt"), "RESOURCE_DOES_NOT_EXIST");
       });
 
       it("rejects reading a missing file or a directory with RESOURCE_DOES_NOT_EXIST", async () => {

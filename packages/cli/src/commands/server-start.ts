@@ -20,6 +20,10 @@ export function registerServerCommand(program: Command): void {
     .option("--no-serve-artifacts", "disable the artifact proxy")
     .option("--artifacts-only", "serve only the artifact proxy (env MLFLOW_ARTIFACTS_ONLY)")
     .option("--static-prefix <prefix>", "path prefix for the UI, utility routes and the API (env MLFLOW_STATIC_PREFIX)")
+    .option(
+      "--cors-allowed-origins <origins>",
+      "comma-separated origins allowed to call the API from a browser, besides localhost; * for any (env MLFLOW_SERVER_CORS_ALLOWED_ORIGINS)",
+    )
     .option("-w, --workers <n>", "accepted for compatibility; mlflow-ts serves from one process")
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       let config: ReturnType<typeof resolveServerConfig>;
@@ -36,6 +40,7 @@ export function registerServerCommand(program: Command): void {
             serveArtifacts: explicitFlag(program, "serveArtifacts", opts.serveArtifacts as boolean | undefined),
             artifactsOnly: opts.artifactsOnly as boolean | undefined,
             staticPrefix: opts.staticPrefix as string | undefined,
+            corsAllowedOrigins: opts.corsAllowedOrigins as string | undefined,
           },
           process.env,
         );
