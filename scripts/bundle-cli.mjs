@@ -6,7 +6,10 @@ import { build } from "esbuild";
 
 await build({
   entryPoints: ["packages/cli/dist/main.js"],
-  outfile: "packages/cli/dist/mlflow-ts.bundle.mjs",
+  outdir: "packages/cli/dist/bundle",
+  entryNames: "mlflow-ts",
+  chunkNames: "chunks/[name]-[hash]",
+  splitting: true,
   bundle: true,
   platform: "node",
   format: "esm",

@@ -2,7 +2,7 @@
 // The bundle (built by `npm run build`) starts faster; the plain build is the fallback.
 import { existsSync } from "node:fs";
 
-const bundle = new URL("../dist/mlflow-ts.bundle.mjs", import.meta.url);
+const bundle = new URL("../dist/bundle/mlflow-ts.js", import.meta.url);
 const { main } = await import(existsSync(bundle) ? bundle.href : "../dist/main.js");
 
 main(process.argv).catch((e) => {

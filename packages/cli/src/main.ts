@@ -1,9 +1,11 @@
 import { Command } from "commander";
-import { MLFLOW_COMPAT_VERSION } from "@mlflow-ts/server";
 import { registerDbCommands } from "./commands/db-upgrade.js";
 import { registerModelsCommands } from "./commands/models-resolve-uri.js";
 import { registerGatewayCommands } from "./commands/gateway-start.js";
 import { registerServerCommand } from "./commands/server-start.js";
+
+/** The MLflow release whose REST API and SQL schema mlflow-ts serves (the server reports it on /version). */
+const MLFLOW_COMPAT_VERSION = "2.22.0";
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command("mlflow-ts")

@@ -1,5 +1,4 @@
 import cluster from "node:cluster";
-import { ConfigError, GatewayStartupError, runPrimary, runWorker, startGateway } from "@mlflow-ts/gateway";
 import type { Command } from "commander";
 
 interface GatewayFlags {
@@ -36,6 +35,10 @@ function addStart(cmd: Command): void {
       "where rate-limit counters live: 'memory' (per process) or redis://host:port (shared by replicas); env MLFLOW_GATEWAY_RATE_LIMITS_STORAGE_URI",
     )
     .action(async (flags: GatewayFlags) => {
+      // loaded on use, so other commands (the tracking server) never load the gateway
+      const { ConfigError, GatewayStartupError, runPrimary, runWorker, startGateway } = await import(
+        "@mlflow-ts/gateway"
+      );
       const env = process.env;
       const configPath = flags.configPath ?? env.MLFLOW_GATEWAY_CONFIG;
       if (!configPath) fail(2, "--config-path is required (or set MLFLOW_GATEWAY_CONFIG).");

@@ -1,4 +1,3 @@
-import { ConfigError, resolveServerConfig, StartupError, startServer } from "@mlflow-ts/server";
 import type { Command } from "commander";
 
 /** `mlflow-ts server`: MLflow's flags and environment variables, one process. */
@@ -26,6 +25,7 @@ export function registerServerCommand(program: Command): void {
     )
     .option("-w, --workers <n>", "accepted for compatibility; mlflow-ts serves from one process")
     .action(async (opts: Record<string, string | boolean | undefined>) => {
+      const { ConfigError, resolveServerConfig, StartupError, startServer } = await import("@mlflow-ts/server");
       let config: ReturnType<typeof resolveServerConfig>;
       try {
         config = resolveServerConfig(
