@@ -4,7 +4,7 @@ import type { SqlValue } from "../sql/database.js";
 import { chunks, placeholders, type StoreContext } from "./context.js";
 import { type MetricRow, toMetric } from "./row-mappers.js";
 
-const HISTORY_PAGE = 20_000;
+const HISTORY_PAGE = 5_000;
 
 /**
  * Every point of one metric in (step, timestamp, value) order, as JSON text in pages of
