@@ -29,7 +29,7 @@ export async function* metricHistoryJsonPages(ctx: StoreContext, runId: string, 
       string | null,
       number,
     ];
-    if (!row || !row[0] || row[1] === 0) return;
+    if (!row?.[0] || row[1] === 0) return;
     yield row[0];
     if (row[1] < HISTORY_PAGE) return;
     cursor = (await ctx.db.allRaw(cursor ? lastSql : firstLastSql, params as SqlValue[]))[0];
