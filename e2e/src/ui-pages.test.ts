@@ -95,6 +95,18 @@ describe("web UI pages (Chromium)", () => {
     await page.getByRole("link", { name: "churn-v3" }).waitFor({ state: "detached" });
     const restored = await client.getExperimentByName("churn-v3");
     assert.equal(restored?.lifecycle_stage, "active");
+
+    await go("/experiments");
+    await page.getByText("Tree", { exact: true }).click();
+    await page.getByTestId("folder-row").filter({ hasText: "team" }).waitFor();
+    assert.deepEqual(
+      (await page.getByTestId("folder-row").allTextContents()).map((t) => t.replace(/[^a-z0-9() ]/g, "").trim()),
+      ["team (1)", "vision (1)"],
+    );
+    await page.getByRole("link", { name: "resnet", exact: true }).waitFor();
+    await page.getByTestId("folder-row").filter({ hasText: "team" }).getByRole("button").click();
+    await page.getByRole("link", { name: "resnet", exact: true }).waitFor({ state: "detached" });
+    await page.getByText("List", { exact: true }).click();
     noErrors();
   });
 

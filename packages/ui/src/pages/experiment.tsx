@@ -8,7 +8,6 @@ import {
   Checkbox,
   Group,
   Loader,
-  MultiSelect,
   SegmentedControl,
   Stack,
   Text,
@@ -20,6 +19,7 @@ import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-quer
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
+import { ColumnPicker } from "../column-picker.js";
 import { client, errorText, formatDuration, formatNumber, formatTime } from "../api.js";
 import { useSlashFocus } from "./experiments.js";
 
@@ -145,11 +145,6 @@ export function ExperimentPage() {
       return keyColumn(id.slice(0, dot) as "metrics" | "params" | "tags", id.slice(dot + 1));
     }),
   ];
-  const pickerData = [
-    { group: "Metrics", items: keys.metrics.map((k) => ({ value: `metrics.${k}`, label: k })) },
-    { group: "Parameters", items: keys.params.map((k) => ({ value: `params.${k}`, label: k })) },
-    { group: "Tags", items: keys.tags.map((k) => ({ value: `tags.${k}`, label: k })) },
-  ];
   const setColumns = (ids: string[]) => {
     setPicked(ids);
     localStorage.setItem(storageKey, JSON.stringify(ids));
@@ -256,18 +251,14 @@ export function ExperimentPage() {
           onChange={(v) => set({ lifecycleFilter: v === "Deleted" ? "Deleted" : null })}
           data={["Active", "Deleted"]}
         />
-        <MultiSelect
-          w={280}
-          placeholder="Columns"
-          aria-label="Columns"
-          data={pickerData}
+        <ColumnPicker
+          groups={[
+            { group: "Metrics", ids: keys.metrics.map((k) => `metrics.${k}`) },
+            { group: "Parameters", ids: keys.params.map((k) => `params.${k}`) },
+            { group: "Tags", ids: keys.tags.map((k) => `tags.${k}`) },
+          ]}
           value={columnIds}
           onChange={setColumns}
-          searchable
-          limit={100}
-          maxValues={60}
-          clearable
-          styles={{ pillsList: { maxHeight: 34, overflow: "hidden" } }}
         />
       </Group>
       <Group gap="xs">

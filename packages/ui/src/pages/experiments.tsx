@@ -13,10 +13,12 @@ import {
   Text,
   TextInput,
   Title,
+  UnstyledButton,
 } from "@mantine/core";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
+import { FolderIcon } from "../icons.js";
 import { client, errorText, formatTime } from "../api.js";
 
 /** Focus the element when `/` is pressed outside an input. */
@@ -40,6 +42,8 @@ export function ExperimentsPage() {
   const view = params.get("view") === "deleted" ? "DELETED_ONLY" : "ACTIVE_ONLY";
   const order = params.get("orderBy") ?? "last_update_time DESC";
   const [text, setText] = useState(search);
+  const [layout, setLayout] = useState(() => localStorage.getItem("mlflow-ts.experiments.layout") ?? "list");
+  const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
   const [creating, setCreating] = useState(false);
   const [renaming, setRenaming] = useState<Experiment | null>(null);
   const inputRef = useRef<HTMLInputElement>(null);
@@ -96,6 +100,18 @@ export function ExperimentsPage() {
             { label: "Deleted", value: "deleted" },
           ]}
         />
+        <SegmentedControl
+          aria-label="Layout"
+          value={layout}
+          onChange={(v) => {
+            setLayout(v);
+            localStorage.setItem("mlflow-ts.experiments.layout", v);
+          }}
+          data={[
+            { label: "List", value: "list" },
+            { label: "Tree", value: "tree" },
+          ]}
+        />
       </Group>
       {query.error && <Alert color="red">{errorText(query.error)}</Alert>}
       <Table striped highlightOnHover verticalSpacing="xs">
@@ -116,48 +132,81 @@ export function ExperimentsPage() {
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
-          {experiments.map((e) => (
-            <Table.Tr key={e.experiment_id} data-testid="experiment-row">
-              <Table.Td>
-                <ExperimentName name={e.name} id={e.experiment_id} />
-              </Table.Td>
-              <Table.Td>
-                <Text size="sm" c="dimmed">
-                  {e.experiment_id}
-                </Text>
-              </Table.Td>
-              <Table.Td>{formatTime(e.creation_time)}</Table.Td>
-              <Table.Td>{formatTime(e.last_update_time)}</Table.Td>
-              <Table.Td>
-                <Text size="sm" lineClamp={1}>
-                  {e.tags?.find((t) => t.key === "mlflow.note.content")?.value ?? ""}
-                </Text>
-              </Table.Td>
-              <Table.Td>
-                <Group gap="xs" justify="flex-end" wrap="nowrap">
-                  {view === "ACTIVE_ONLY" ? (
-                    <>
-                      <Button size="compact-xs" variant="subtle" onClick={() => setRenaming(e)}>
-                        Rename
-                      </Button>
-                      <Button
-                        size="compact-xs"
-                        variant="subtle"
-                        color="red"
-                        onClick={() => del.mutate(e.experiment_id)}
-                      >
-                        Delete
-                      </Button>
-                    </>
-                  ) : (
-                    <Button size="compact-xs" variant="subtle" onClick={() => restore.mutate(e.experiment_id)}>
-                      Restore
-                    </Button>
-                  )}
-                </Group>
-              </Table.Td>
-            </Table.Tr>
-          ))}
+          {(layout === "tree" ? treeRows(experiments, collapsed) : experiments.map((e) => ({ e, depth: -1 }))).map(
+            (row) =>
+              "folder" in row ? (
+                <Table.Tr key={`folder:${row.folder}`} data-testid="folder-row">
+                  <Table.Td colSpan={6} style={{ paddingLeft: 10 + row.depth * 20 }}>
+                    <UnstyledButton
+                      fw={600}
+                      size="sm"
+                      onClick={() =>
+                        setCollapsed((c) => {
+                          const n = new Set(c);
+                          if (n.has(row.folder)) n.delete(row.folder);
+                          else n.add(row.folder);
+                          return n;
+                        })
+                      }
+                    >
+                      {collapsed.has(row.folder) ? "▸ " : "▾ "}
+                      <FolderIcon />
+                      {row.folder.slice(row.folder.lastIndexOf("/") + 1)}{" "}
+                      <Text span c="dimmed" size="xs">
+                        ({row.count})
+                      </Text>
+                    </UnstyledButton>
+                  </Table.Td>
+                </Table.Tr>
+              ) : (
+                <Table.Tr key={row.e.experiment_id} data-testid="experiment-row">
+                  <Table.Td style={row.depth >= 0 ? { paddingLeft: 10 + row.depth * 20 } : undefined}>
+                    {row.depth >= 0 ? (
+                      <Anchor component={Link} to={`/experiments/${row.e.experiment_id}`} size="sm">
+                        {row.e.name.slice(row.e.name.lastIndexOf("/") + 1)}
+                      </Anchor>
+                    ) : (
+                      <ExperimentName name={row.e.name} id={row.e.experiment_id} />
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm" c="dimmed">
+                      {row.e.experiment_id}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>{formatTime(row.e.creation_time)}</Table.Td>
+                  <Table.Td>{formatTime(row.e.last_update_time)}</Table.Td>
+                  <Table.Td>
+                    <Text size="sm" lineClamp={1}>
+                      {row.e.tags?.find((t) => t.key === "mlflow.note.content")?.value ?? ""}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Group gap="xs" justify="flex-end" wrap="nowrap">
+                      {view === "ACTIVE_ONLY" ? (
+                        <>
+                          <Button size="compact-xs" variant="subtle" onClick={() => setRenaming(row.e)}>
+                            Rename
+                          </Button>
+                          <Button
+                            size="compact-xs"
+                            variant="subtle"
+                            color="red"
+                            onClick={() => del.mutate(row.e.experiment_id)}
+                          >
+                            Delete
+                          </Button>
+                        </>
+                      ) : (
+                        <Button size="compact-xs" variant="subtle" onClick={() => restore.mutate(row.e.experiment_id)}>
+                          Restore
+                        </Button>
+                      )}
+                    </Group>
+                  </Table.Td>
+                </Table.Tr>
+              ),
+          )}
         </Table.Tbody>
       </Table>
       {query.isLoading && <Loader size="sm" />}
@@ -189,6 +238,37 @@ export function ExperimentsPage() {
       />
     </Stack>
   );
+}
+
+type TreeRow = { folder: string; depth: number; count: number } | { e: Experiment; depth: number };
+
+/** Experiments named like folders (`team/project/exp`) as a tree: folder rows, then their experiments. */
+export function treeRows(experiments: Experiment[], collapsed: Set<string>): TreeRow[] {
+  const sorted = [...experiments].sort((a, b) => a.name.localeCompare(b.name));
+  const counts = new Map<string, number>();
+  for (const e of sorted) {
+    const parts = e.name.split("/").slice(0, -1);
+    for (let i = 1; i <= parts.length; i++) {
+      const f = parts.slice(0, i).join("/");
+      counts.set(f, (counts.get(f) ?? 0) + 1);
+    }
+  }
+  const out: TreeRow[] = [];
+  const opened = new Set<string>();
+  for (const e of sorted) {
+    const parts = e.name.split("/").slice(0, -1);
+    let hidden = false;
+    for (let i = 1; i <= parts.length && !hidden; i++) {
+      const f = parts.slice(0, i).join("/");
+      if (!opened.has(f)) {
+        opened.add(f);
+        out.push({ folder: f, depth: i - 1, count: counts.get(f) ?? 0 });
+      }
+      if (collapsed.has(f)) hidden = true;
+    }
+    if (!hidden) out.push({ e, depth: parts.length });
+  }
+  return out;
 }
 
 /** Experiment names like `team/project/exp` show their folders dimmed. */

@@ -7,7 +7,12 @@ import { client, errorText, formatTime } from "../api.js";
 import { useSlashFocus } from "./experiments.js";
 
 function Tags({ tags }: { tags: KeyValue[] | undefined }) {
-  if (!tags?.length) return <Text c="dimmed">No tags.</Text>;
+  if (!tags?.length)
+    return (
+      <Text c="dimmed" size="sm">
+        No tags.
+      </Text>
+    );
   return (
     <Group gap={6}>
       {tags.map((t) => (
@@ -199,7 +204,7 @@ export function ModelVersionPage() {
     [
       "Source run",
       v.run_id ? (
-        <Anchor key="run" component={Link} to={`/runs/${v.run_id}`}>
+        <Anchor key="run" component={Link} to={`/runs/${v.run_id}`} size="sm">
           {v.run_id}
         </Anchor>
       ) : (

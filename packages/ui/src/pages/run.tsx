@@ -22,6 +22,7 @@ import {
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, Navigate, useNavigate, useParams } from "react-router";
+import { FileIcon, FolderIcon } from "../icons.js";
 import { artifactUrl, client, errorText, formatDuration, formatNumber, formatTime } from "../api.js";
 
 const NOTE = "mlflow.note.content";
@@ -354,7 +355,17 @@ function TreeNode(props: {
         }}
       >
         <span style={{ flex: 1 }}>
-          {file.is_dir ? (open ? "▾ 📁 " : "▸ 📁 ") : "📄 "}
+          {file.is_dir ? (
+            <>
+              <span style={{ display: "inline-block", width: 12 }}>{open ? "▾" : "▸"}</span>
+              <FolderIcon />
+            </>
+          ) : (
+            <>
+              <span style={{ display: "inline-block", width: 12 }} />
+              <FileIcon />
+            </>
+          )}
           {name}
         </span>
         {!file.is_dir && file.file_size !== undefined && (
