@@ -156,6 +156,40 @@ describe("web UI pages (Chromium)", () => {
     noErrors();
   });
 
+  it("runs table: nested runs expand under their parent, pins persist, time-created preset", async () => {
+    const nested = await client.createExperiment("nested");
+    const parent = await client.createRun(nested, { runName: "parent-run", startTime: Date.now() - 5000 });
+    for (const name of ["child-a", "child-b"])
+      await client.createRun(nested, { runName: name, tags: { "mlflow.parentRunId": parent.info.run_id } });
+    await client.createRun(nested, { runName: "solo", startTime: Date.now() + 1000 });
+    await go(`/experiments/${nested}`);
+    await page.getByText("parent-run").waitFor();
+    const names = async () => (await page.locator('[data-testid="run-row"] .run-link').allTextContents()).join(",");
+    assert.equal(await names(), "solo,parent-run");
+    await page.getByRole("button", { name: "Expand child runs" }).click();
+    await page.getByText("child-a").waitFor();
+    assert.match(await names(), /^solo,parent-run,child-[ab],child-[ab]$/);
+    await page.getByRole("button", { name: "Collapse child runs" }).click();
+    await page.getByText("child-a").waitFor({ state: "detached" });
+
+    await page.getByTestId("run-row").filter({ hasText: "parent-run" }).hover();
+    await page
+      .getByTestId("run-row")
+      .filter({ hasText: "parent-run" })
+      .getByRole("button", { name: "Pin run" })
+      .click();
+    assert.equal(await names(), "parent-run,solo");
+    await page.reload();
+    await page.getByText("solo").waitFor();
+    assert.equal(await names(), "parent-run,solo");
+
+    await page.locator('input[aria-label="Time created"]').click();
+    await page.getByRole("option", { name: "Last hour" }).click();
+    await page.waitForURL(/startTime=LAST_HOUR/);
+    await page.getByText("solo").waitFor();
+    noErrors();
+  });
+
   it("run page: details, metrics with latest/min/max, params, tags, description edit", async () => {
     await go(`/experiments/${expId}/runs/${runId}`);
     await page.getByRole("heading", { name: "run-29" }).waitFor();

@@ -78,6 +78,13 @@ css.textContent = `
 .runs-row:hover { background: var(--mantine-color-default-hover); }
 .runs-row[data-selected="true"] { background: var(--mantine-color-blue-light); }
 .runs-row[data-cursor="true"] { box-shadow: inset 3px 0 0 var(--mantine-color-blue-filled); }
+.runs-row .pin { background: none; border: 0; cursor: pointer; color: var(--mantine-color-dimmed); padding: 0 4px 0 0; font-size: 14px; visibility: hidden; }
+.runs-row:hover .pin, .runs-row .pin[data-pinned="true"] { visibility: visible; }
+.runs-row .pin[data-pinned="true"] { color: var(--mantine-color-yellow-6); }
+.runs-row .expander { background: none; border: 1px solid var(--mantine-color-default-border); border-radius: 4px; cursor: pointer; color: var(--mantine-color-text); font-size: 11px; margin-right: 6px; padding: 0 4px; }
+.run-dot { display: inline-block; width: 8px; height: 8px; border-radius: 50%; margin-right: 8px; vertical-align: 1px; }
+.run-link { color: var(--mantine-color-anchor); text-decoration: none; }
+.run-link:hover { text-decoration: underline; }
 .cell { padding: 0 8px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; flex: none; font-size: 13px; }
 `;
 document.head.append(css);

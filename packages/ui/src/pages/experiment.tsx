@@ -2,13 +2,13 @@ import type { Run } from "@mlflow-ts/client";
 import {
   Alert,
   Anchor,
-  Badge,
   Box,
   Button,
   Checkbox,
   Group,
   Loader,
   SegmentedControl,
+  Select,
   Stack,
   Text,
   TextInput,
@@ -17,7 +17,7 @@ import {
 } from "@mantine/core";
 import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { ColumnPicker } from "../column-picker.js";
 import { client, errorText, formatDuration, formatNumber, formatTime } from "../api.js";
@@ -34,8 +34,6 @@ interface Column {
   orderKey?: string;
   value: (r: Run) => string;
 }
-
-const STATUS_COLOR: Record<string, string> = { FINISHED: "green", RUNNING: "blue", FAILED: "red", KILLED: "gray" };
 
 const BASE_COLUMNS: Column[] = [
   {
@@ -54,6 +52,24 @@ const BASE_COLUMNS: Column[] = [
     value: (r) => r.data.tags?.find((t) => t.key === "mlflow.source.name")?.value ?? "",
   },
 ];
+
+const TIME_PRESETS: Record<string, { label: string; ms: number }> = {
+  ALL: { label: "All time", ms: 0 },
+  LAST_HOUR: { label: "Last hour", ms: 3600_000 },
+  LAST_24_HOURS: { label: "Last 24 hours", ms: 86_400_000 },
+  LAST_7_DAYS: { label: "Last 7 days", ms: 7 * 86_400_000 },
+  LAST_30_DAYS: { label: "Last 30 days", ms: 30 * 86_400_000 },
+  LAST_YEAR: { label: "Last year", ms: 365 * 86_400_000 },
+};
+
+/** The search box's filter plus the "time created" preset, as one MLflow filter string. */
+export function effectiveFilter(searchFilter: string, startTime: string, now: number): string | undefined {
+  const preset = TIME_PRESETS[startTime];
+  const parts: string[] = [];
+  if (searchFilter.trim()) parts.push(/\bor\b/i.test(searchFilter) ? `(${searchFilter})` : searchFilter);
+  if (preset?.ms) parts.push(`attributes.start_time >= ${now - preset.ms}`);
+  return parts.length ? parts.join(" and ") : undefined;
+}
 
 const quote = (k: string) => `\`${k.replace(/`/g, "\\`")}\``;
 
@@ -82,6 +98,142 @@ function toCsv(runs: Run[], columns: Column[]): string {
   return [head, ...rows].map((row) => row.map(esc).join(",")).join("\n");
 }
 
+interface DisplayRow {
+  run: Run;
+  depth: number;
+  children: number;
+}
+
+const PALETTE = [
+  "#228be6",
+  "#fa5252",
+  "#40c057",
+  "#fab005",
+  "#7950f2",
+  "#15aabf",
+  "#fd7e14",
+  "#e64980",
+  "#82c91e",
+  "#4c6ef5",
+];
+
+/** A stable color per run (MLflow colors runs for charts; the same color follows the run everywhere). */
+export function runColor(runId: string): string {
+  let h = 0;
+  for (let i = 0; i < runId.length; i++) h = (h * 31 + runId.charCodeAt(i)) | 0;
+  return PALETTE[Math.abs(h) % PALETTE.length] as string;
+}
+
+/** Pinned runs first; children (mlflow.parentRunId) under their loaded parent, shown when it is expanded. */
+function nestRuns(runs: Run[], pinned: Set<string>, expanded: Set<string>): DisplayRow[] {
+  const ids = new Set(runs.map((r) => r.info.run_id));
+  const children = new Map<string, Run[]>();
+  const top: Run[] = [];
+  for (const r of runs) {
+    const parent = r.data.tags?.find((t) => t.key === "mlflow.parentRunId")?.value;
+    if (parent && ids.has(parent) && parent !== r.info.run_id) {
+      const list = children.get(parent) ?? [];
+      list.push(r);
+      children.set(parent, list);
+    } else top.push(r);
+  }
+  const ordered = [...top.filter((r) => pinned.has(r.info.run_id)), ...top.filter((r) => !pinned.has(r.info.run_id))];
+  const out: DisplayRow[] = [];
+  const visit = (r: Run, depth: number) => {
+    const kids = children.get(r.info.run_id) ?? [];
+    out.push({ run: r, depth, children: kids.length });
+    if (expanded.has(r.info.run_id) && depth < 10) for (const k of kids) visit(k, depth + 1);
+  };
+  for (const r of ordered) visit(r, 0);
+  return out;
+}
+
+const STATUS_STYLE: Record<string, string> = {
+  FINISHED: "var(--mantine-color-green-light-color)",
+  RUNNING: "var(--mantine-color-blue-light-color)",
+  FAILED: "var(--mantine-color-red-light-color)",
+  KILLED: "var(--mantine-color-gray-6)",
+  SCHEDULED: "var(--mantine-color-gray-6)",
+};
+
+/** One table row in plain elements (rendered in hundreds while scrolling, so no component-library widgets). */
+const RunRow = memo(function RunRow(props: {
+  row: DisplayRow;
+  top: number;
+  columns: Column[];
+  nameWidth: number;
+  experimentId: string;
+  selected: boolean;
+  cursor: boolean;
+  pinned: boolean;
+  expanded: boolean;
+  onToggle: (id: string) => void;
+  onPin: (id: string) => void;
+  onExpand: (id: string) => void;
+}) {
+  const { run: r, depth, children } = props.row;
+  const id = r.info.run_id;
+  return (
+    <div
+      className="runs-row"
+      data-testid="run-row"
+      data-selected={props.selected}
+      data-cursor={props.cursor}
+      style={{
+        position: "absolute",
+        top: 0,
+        transform: `translateY(${props.top}px)`,
+        height: ROW_H,
+        width: "100%",
+        display: "flex",
+        alignItems: "center",
+        borderBottom: "1px solid var(--mantine-color-default-border)",
+      }}
+    >
+      <div className="cell" style={{ width: 40 }}>
+        <input type="checkbox" aria-label="Select run" checked={props.selected} onChange={() => props.onToggle(id)} />
+      </div>
+      <div className="cell" style={{ width: props.nameWidth, paddingLeft: 8 + depth * 18 }}>
+        <button
+          type="button"
+          className="pin"
+          data-pinned={props.pinned}
+          aria-label={props.pinned ? "Unpin run" : "Pin run"}
+          title={props.pinned ? "Unpin" : "Pin to top"}
+          onClick={() => props.onPin(id)}
+        >
+          {props.pinned ? "★" : "☆"}
+        </button>
+        <span className="run-dot" style={{ background: runColor(id) }} />
+        {children > 0 && (
+          <button
+            type="button"
+            className="expander"
+            aria-label={props.expanded ? "Collapse child runs" : "Expand child runs"}
+            onClick={() => props.onExpand(id)}
+          >
+            {props.expanded ? "▾" : "▸"} {children}
+          </button>
+        )}
+        <Link className="run-link" to={`/experiments/${props.experimentId}/runs/${id}`}>
+          {r.info.run_name || id}
+        </Link>
+      </div>
+      <div
+        className="cell"
+        style={{ width: 90, fontSize: 11, fontWeight: 700, color: STATUS_STYLE[r.info.status ?? ""] }}
+      >
+        {r.info.status}
+      </div>
+      {props.columns.map((c) => (
+        <div key={c.id} className="cell" style={{ width: c.width }}>
+          {c.value(r)}
+        </div>
+      ))}
+    </div>
+  );
+});
+
 export function ExperimentPage() {
   const { experimentId = "0" } = useParams();
   const [params, setParams] = useSearchParams();
@@ -91,6 +243,11 @@ export function ExperimentPage() {
   const orderByKey = params.get("orderByKey") ?? "attributes.start_time";
   const orderByAsc = params.get("orderByAsc") === "true";
   const lifecycle = params.get("lifecycleFilter") === "Deleted" ? "Deleted" : "Active";
+  const startTime = params.get("startTime") ?? "ALL";
+  // the preset's cutoff is fixed when the preset is chosen, so paging keeps one consistent filter
+  // biome-ignore lint/correctness/useExhaustiveDependencies: recomputed when the preset changes
+  const now = useMemo(() => Date.now(), [startTime]);
+  const filter = effectiveFilter(searchFilter, startTime, now);
   const [text, setText] = useState(searchFilter);
   useEffect(() => setText(searchFilter), [searchFilter]);
   const inputRef = useRef<HTMLInputElement>(null);
@@ -108,10 +265,10 @@ export function ExperimentPage() {
     queryFn: () => client.getExperiment(experimentId),
   });
   const runs = useInfiniteQuery({
-    queryKey: ["runs", experimentId, searchFilter, orderByKey, orderByAsc, lifecycle],
+    queryKey: ["runs", experimentId, filter, orderByKey, orderByAsc, lifecycle],
     queryFn: ({ pageParam }) =>
       client.searchRuns([experimentId], {
-        filter: searchFilter || undefined,
+        filter,
         orderBy: [`${orderByKey} ${orderByAsc ? "ASC" : "DESC"}`],
         maxResults: PAGE,
         pageToken: pageParam,
@@ -121,6 +278,29 @@ export function ExperimentPage() {
     getNextPageParam: (last) => last.nextPageToken || undefined,
   });
   const rows = useMemo(() => runs.data?.pages.flatMap((p) => p.items) ?? [], [runs.data]);
+  const pinKey = `mlflow-ts.pinned.${experimentId}`;
+  const [pinned, setPinned] = useState<string[]>(() => JSON.parse(localStorage.getItem(pinKey) ?? "[]") as string[]);
+  const togglePin = useCallback(
+    (id: string) =>
+      setPinned((p) => {
+        const next = p.includes(id) ? p.filter((x) => x !== id) : [...p, id];
+        localStorage.setItem(pinKey, JSON.stringify(next));
+        return next;
+      }),
+    [pinKey],
+  );
+  const toggleExpand = useCallback(
+    (id: string) =>
+      setExpanded((e) => {
+        const n = new Set(e);
+        if (n.has(id)) n.delete(id);
+        else n.add(id);
+        return n;
+      }),
+    [],
+  );
+  const [expanded, setExpanded] = useState<Set<string>>(new Set());
+  const display = useMemo(() => nestRuns(rows, new Set(pinned), expanded), [rows, pinned, expanded]);
 
   // every metric, param and tag key seen in the loaded runs, for the column picker
   const keys = useMemo(() => {
@@ -138,13 +318,18 @@ export function ExperimentPage() {
     ...keys.metrics.slice(0, 6).map((k) => `metrics.${k}`),
     ...keys.params.slice(0, 6).map((k) => `params.${k}`),
   ];
-  const columns = [
-    ...BASE_COLUMNS,
-    ...columnIds.map((id) => {
-      const dot = id.indexOf(".");
-      return keyColumn(id.slice(0, dot) as "metrics" | "params" | "tags", id.slice(dot + 1));
-    }),
-  ];
+  const columnKey = columnIds.join("\n");
+  // biome-ignore lint/correctness/useExhaustiveDependencies: columnKey stands for columnIds
+  const columns = useMemo(
+    () => [
+      ...BASE_COLUMNS,
+      ...columnIds.map((id) => {
+        const dot = id.indexOf(".");
+        return keyColumn(id.slice(0, dot) as "metrics" | "params" | "tags", id.slice(dot + 1));
+      }),
+    ],
+    [columnKey],
+  );
   const setColumns = (ids: string[]) => {
     setPicked(ids);
     localStorage.setItem(storageKey, JSON.stringify(ids));
@@ -165,7 +350,7 @@ export function ExperimentPage() {
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
-    count: rows.length,
+    count: display.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_H,
     overscan: 20,
@@ -182,26 +367,29 @@ export function ExperimentPage() {
       const t = e.target as HTMLElement;
       if (["INPUT", "TEXTAREA"].includes(t.tagName) || e.metaKey || e.ctrlKey) return;
       if (e.key === "j" || e.key === "k") {
-        const next = Math.max(0, Math.min(rows.length - 1, cursor + (e.key === "j" ? 1 : -1)));
+        const next = Math.max(0, Math.min(display.length - 1, cursor + (e.key === "j" ? 1 : -1)));
         setCursor(next);
         virtualizer.scrollToIndex(next);
-      } else if (e.key === "Enter" && rows[cursor]) {
-        navigate(`/experiments/${experimentId}/runs/${rows[cursor].info.run_id}`);
-      } else if (e.key === "x" && rows[cursor]) {
-        toggle(rows[cursor].info.run_id);
+      } else if (e.key === "Enter" && display[cursor]) {
+        navigate(`/experiments/${experimentId}/runs/${display[cursor].run.info.run_id}`);
+      } else if (e.key === "x" && display[cursor]) {
+        toggle(display[cursor].run.info.run_id);
       }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   });
 
-  const toggle = (id: string) =>
-    setSelected((s) => {
-      const n = new Set(s);
-      if (n.has(id)) n.delete(id);
-      else n.add(id);
-      return n;
-    });
+  const toggle = useCallback(
+    (id: string) =>
+      setSelected((s) => {
+        const n = new Set(s);
+        if (n.has(id)) n.delete(id);
+        else n.add(id);
+        return n;
+      }),
+    [],
+  );
   const act = async (fn: (id: string) => Promise<void>) => {
     await Promise.all([...selected].map(fn));
     setSelected(new Set());
@@ -245,6 +433,14 @@ export function ExperimentPage() {
           onKeyDown={(e) => e.key === "Enter" && set({ searchFilter: text })}
           error={runs.error ? errorText(runs.error) : undefined}
           ff="monospace"
+        />
+        <Select
+          w={150}
+          aria-label="Time created"
+          value={startTime}
+          onChange={(v) => set({ startTime: v && v !== "ALL" ? v : null })}
+          data={Object.entries(TIME_PRESETS).map(([value, p]) => ({ value, label: p.label }))}
+          allowDeselect={false}
         />
         <SegmentedControl
           value={lifecycle}
@@ -358,51 +554,25 @@ export function ExperimentPage() {
           </div>
           <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
             {items.map((v) => {
-              const r = rows[v.index];
-              if (!r) return null;
-              const id = r.info.run_id;
+              const row = display[v.index];
+              if (!row) return null;
+              const id = row.run.info.run_id;
               return (
-                <div
+                <RunRow
                   key={id}
-                  className="runs-row"
-                  data-testid="run-row"
-                  data-selected={selected.has(id)}
-                  data-cursor={v.index === cursor}
-                  style={{
-                    position: "absolute",
-                    top: 0,
-                    transform: `translateY(${v.start}px)`,
-                    height: ROW_H,
-                    width: "100%",
-                    display: "flex",
-                    alignItems: "center",
-                    borderBottom: "1px solid var(--mantine-color-default-border)",
-                  }}
-                >
-                  <div className="cell" style={{ width: 40 }}>
-                    <Checkbox
-                      size="xs"
-                      aria-label="Select run"
-                      checked={selected.has(id)}
-                      onChange={() => toggle(id)}
-                    />
-                  </div>
-                  <div className="cell" style={{ width: nameWidth }}>
-                    <Anchor component={Link} to={`/experiments/${experimentId}/runs/${id}`} size="sm">
-                      {r.info.run_name || id}
-                    </Anchor>
-                  </div>
-                  <div className="cell" style={{ width: 90 }}>
-                    <Badge size="xs" variant="light" color={STATUS_COLOR[r.info.status ?? ""] ?? "gray"}>
-                      {r.info.status}
-                    </Badge>
-                  </div>
-                  {columns.map((c) => (
-                    <div key={c.id} className="cell" style={{ width: c.width }}>
-                      {c.value(r)}
-                    </div>
-                  ))}
-                </div>
+                  row={row}
+                  top={v.start}
+                  columns={columns}
+                  nameWidth={nameWidth}
+                  experimentId={experimentId}
+                  selected={selected.has(id)}
+                  cursor={v.index === cursor}
+                  pinned={pinned.includes(id)}
+                  expanded={expanded.has(id)}
+                  onToggle={toggle}
+                  onPin={togglePin}
+                  onExpand={toggleExpand}
+                />
               );
             })}
           </div>
