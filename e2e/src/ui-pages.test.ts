@@ -44,6 +44,15 @@ describe("web UI pages (Chromium)", () => {
     await client.setTag(runId, "mlflow.note.content", "Best run so far");
     await client.logText(runId, "hello artifact", "notes.txt");
     await client.logDict(runId, { layers: 50, dropout: 0.1 }, "config/model.json");
+    await client.logText(runId, 'name,score\nalpha,1\n"b,eta",2\n', "data/sample.csv");
+    await client.logText(runId, "<h1>Report</h1><script>document.title='pwned'</script>", "report.html");
+    await client.recordLoggedModel(runId, {
+      run_id: runId,
+      artifact_path: "model",
+      flavors: { sklearn: {} },
+      utc_time_created: "2026-01-01 00:00:00.000000",
+    });
+    await client.createRun(expId, { runName: "child-of-29", tags: { "mlflow.parentRunId": runId } });
     await client.createRegisteredModel("resnet-classifier", { description: "Image classifier" });
     await client.createModelVersion("resnet-classifier", `runs:/${runId}/model`, { runId });
     await client.setRegisteredModelAlias("resnet-classifier", "champion", 1);
@@ -113,7 +122,7 @@ describe("web UI pages (Chromium)", () => {
   it("runs table: rows, metric and param columns, server-side sort, filter errors, URL state", async () => {
     await go(`/experiments/${expId}`);
     await page.getByText("run-29").waitFor();
-    assert.match((await page.getByTestId("run-count").textContent()) ?? "", /^30 runs/);
+    assert.match((await page.getByTestId("run-count").textContent()) ?? "", /^31 runs/);
     const headers = await page.getByTestId("column-header").allTextContents();
     for (const h of ["accuracy", "loss", "lr", "optimizer"])
       assert.ok(
@@ -210,6 +219,28 @@ describe("web UI pages (Chromium)", () => {
     noErrors();
   });
 
+  it("run page: rename, child runs, logged model registered from the page", async () => {
+    await go(`/experiments/${expId}/runs/${runId}`);
+    await page.getByTestId("child-runs").getByText("child-of-29").waitFor();
+    await page.getByTestId("logged-models").getByRole("button", { name: "Register model" }).click();
+    const dialog = page.getByRole("dialog", { name: "Register model" });
+    await dialog.getByRole("textbox").fill("from-ui");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("link", { name: "from-ui v1" }).waitFor();
+    const mv = await client.getModelVersion("from-ui", 1);
+    assert.equal(mv.run_id, runId);
+
+    const other = runIds[1] as string;
+    await go(`/experiments/${expId}/runs/${other}`);
+    await page.getByRole("heading", { name: "run-01" }).waitFor();
+    await page.getByRole("button", { name: "Rename" }).click();
+    await page.getByRole("dialog", { name: "Rename run" }).getByRole("textbox").fill("run-01-renamed");
+    await page.getByRole("dialog", { name: "Rename run" }).getByRole("button", { name: "Save" }).click();
+    await page.getByRole("heading", { name: "run-01-renamed" }).waitFor();
+    assert.equal((await client.getRun(other)).info.run_name, "run-01-renamed");
+    noErrors();
+  });
+
   it("artifact browser: lazy tree, text and JSON previews, deep links", async () => {
     await go(`/experiments/${expId}/runs/${runId}/artifacts`);
     await page.getByText("notes.txt").click();
@@ -220,6 +251,16 @@ describe("web UI pages (Chromium)", () => {
     await page.getByTestId("artifact-preview").getByText('"layers": 50').waitFor();
     await go(`/experiments/${expId}/runs/${runId}/artifacts/config/model.json`);
     await page.getByTestId("artifact-preview").getByText('"dropout": 0.1').waitFor();
+    await page
+      .getByTestId("artifact-node")
+      .filter({ hasText: /^▸data$/ })
+      .click();
+    await page.getByText("sample.csv").click();
+    await page.getByTestId("artifact-table").getByRole("cell", { name: "b,eta" }).waitFor();
+    await page.getByText("report.html").click();
+    const frame = page.frameLocator('[data-testid="artifact-html"]');
+    await frame.getByRole("heading", { name: "Report" }).waitFor();
+    assert.notEqual(await page.title(), "pwned");
     noErrors();
   });
 

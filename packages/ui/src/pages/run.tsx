@@ -23,6 +23,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, Navigate, useNavigate, useParams } from "react-router";
 import { FileIcon, FolderIcon } from "../icons.js";
+import { NameModal } from "./experiments.js";
 import { artifactUrl, client, errorText, formatDuration, formatNumber, formatTime } from "../api.js";
 
 const NOTE = "mlflow.note.content";
@@ -158,11 +159,102 @@ function Description({ runId, value }: { runId: string; value: string }) {
   );
 }
 
+function ChildRuns({ experimentId, runId }: { experimentId: string; runId: string }) {
+  const children = useQuery({
+    queryKey: ["child-runs", runId],
+    queryFn: () =>
+      client.searchRuns([experimentId], { filter: `tags.mlflow.parentRunId = '${runId}'`, maxResults: 100 }),
+  });
+  const items = children.data?.items ?? [];
+  if (!items.length) return null;
+  return (
+    <Paper withBorder p="md">
+      <Title order={4} mb="xs">
+        Child runs ({items.length}
+        {children.data?.nextPageToken ? "+" : ""})
+      </Title>
+      <Stack gap={4} data-testid="child-runs">
+        {items.map((c) => (
+          <Anchor
+            key={c.info.run_id}
+            component={Link}
+            to={`/experiments/${experimentId}/runs/${c.info.run_id}`}
+            size="sm"
+          >
+            {c.info.run_name || c.info.run_id}
+          </Anchor>
+        ))}
+      </Stack>
+    </Paper>
+  );
+}
+
+interface LoggedModel {
+  artifact_path?: string;
+  flavors?: Record<string, unknown>;
+  utc_time_created?: string;
+}
+
+function LoggedModels({ runId, history }: { runId: string; history: string | undefined }) {
+  const [registering, setRegistering] = useState<string | null>(null);
+  const registered = useQuery({
+    queryKey: ["run-model-versions", runId],
+    queryFn: () => client.searchModelVersions({ filter: `run_id = '${runId}'`, maxResults: 100 }),
+  });
+  let models: LoggedModel[] = [];
+  try {
+    models = history ? (JSON.parse(history) as LoggedModel[]) : [];
+  } catch {
+    models = [];
+  }
+  const versions = registered.data?.items ?? [];
+  if (!models.length && !versions.length) return null;
+  return (
+    <Paper withBorder p="md">
+      <Title order={4} mb="xs">
+        Models
+      </Title>
+      <Stack gap={6} data-testid="logged-models">
+        {models.map((m) => (
+          <Group key={`${m.artifact_path}-${m.utc_time_created}`} justify="space-between">
+            <Text size="sm">
+              <Code>{m.artifact_path}</Code> {Object.keys(m.flavors ?? {}).join(", ")}
+            </Text>
+            <Button size="compact-xs" variant="light" onClick={() => setRegistering(m.artifact_path ?? "")}>
+              Register model
+            </Button>
+          </Group>
+        ))}
+        {versions.map((v) => (
+          <Text size="sm" key={`${v.name}-${v.version}`}>
+            Registered as{" "}
+            <Anchor component={Link} to={`/models/${encodeURIComponent(v.name)}/versions/${v.version}`} size="sm">
+              {v.name} v{v.version}
+            </Anchor>
+          </Text>
+        ))}
+      </Stack>
+      <NameModal
+        opened={registering !== null}
+        title="Register model"
+        label="Model name (new or existing)"
+        initial=""
+        onClose={() => setRegistering(null)}
+        onSubmit={async (name) => {
+          await client.registerModel(`runs:/${runId}/${registering ?? ""}`, name);
+          await registered.refetch();
+        }}
+      />
+    </Paper>
+  );
+}
+
 export function RunPage() {
   const { experimentId = "", runId = "", tab = "overview", "*": rest = "" } = useParams();
   const navigate = useNavigate();
   const qc = useQueryClient();
   const run = useQuery({ queryKey: ["run", runId], queryFn: () => client.getRun(runId) });
+  const [renaming, setRenaming] = useState(false);
   const experiment = useQuery({
     queryKey: ["experiment", experimentId],
     queryFn: () => client.getExperiment(experimentId),
@@ -202,6 +294,9 @@ export function RunPage() {
             {info.lifecycle_stage === "deleted" && <Badge color="red">deleted</Badge>}
           </Group>
           <Group gap="xs">
+            <Button variant="default" onClick={() => setRenaming(true)}>
+              Rename
+            </Button>
             {info.lifecycle_stage === "deleted" ? (
               <Button variant="light" onClick={() => lifecycle(() => client.restoreRun(runId))}>
                 Restore
@@ -214,6 +309,17 @@ export function RunPage() {
           </Group>
         </Group>
       </div>
+      <NameModal
+        opened={renaming}
+        title="Rename run"
+        initial={info.run_name ?? ""}
+        onClose={() => setRenaming(false)}
+        onSubmit={async (name) => {
+          await client.updateRun(runId, { runName: name });
+          await qc.invalidateQueries({ queryKey: ["run", runId] });
+          await qc.invalidateQueries({ queryKey: ["runs", experimentId] });
+        }}
+      />
       <Tabs value={tab} onChange={(t) => navigate(t === "overview" ? base : `${base}/${t}`)}>
         <Tabs.List>
           <Tabs.Tab value="overview">Overview</Tabs.Tab>
@@ -282,6 +388,8 @@ export function RunPage() {
                   rows={[...(data.params ?? [])].sort((a, b) => a.key.localeCompare(b.key))}
                 />
               </Paper>
+              <ChildRuns experimentId={experimentId} runId={runId} />
+              <LoggedModels runId={runId} history={tag("mlflow.log-model.history")} />
               {(run.data.inputs.dataset_inputs?.length ?? 0) > 0 && (
                 <Paper withBorder p="md">
                   <Title order={4} mb="xs">
@@ -396,6 +504,88 @@ function formatSize(n: number): string {
 const IMAGE = /\.(png|jpe?g|gif|svg|webp|bmp)$/i;
 const TEXT = /(\.(txt|log|md|py|json|ya?ml|csv|tsv|js|ts|sh|cfg|ini|toml|html?)|MLmodel|MLproject|Dockerfile)$/i;
 
+const TABLE = /\.(csv|tsv)$/i;
+const HTML = /\.html?$/i;
+const PDF = /\.pdf$/i;
+const TABLE_ROWS = 100;
+
+/** Splits CSV/TSV text into rows (quoted fields with commas, doubled quotes and newlines). */
+export function parseDelimited(text: string, sep: string, maxRows: number): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length && rows.length < maxRows; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"' && field === "") quoted = true;
+    else if (c === sep) {
+      row.push(field);
+      field = "";
+    } else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+    } else field += c;
+  }
+  if ((field || row.length) && rows.length < maxRows) rows.push([...row, field]);
+  return rows;
+}
+
+function TablePreview({ text, sep }: { text: string; sep: string }) {
+  const rows = parseDelimited(text, sep, TABLE_ROWS + 1);
+  const [head = [], ...body] = rows;
+  return (
+    <ScrollArea.Autosize mah="65vh">
+      <Table striped withTableBorder withColumnBorders fz="xs" data-testid="artifact-table">
+        <Table.Thead>
+          <Table.Tr>
+            {head.map((h, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: columns are positional
+              <Table.Th key={i}>{h}</Table.Th>
+            ))}
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {body.map((r, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: rows are positional
+            <Table.Tr key={i}>
+              {r.map((c, j) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: columns are positional
+                <Table.Td key={j}>{c}</Table.Td>
+              ))}
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <Text size="xs" c="dimmed" mt={4}>
+        First {body.length} rows.
+      </Text>
+    </ScrollArea.Autosize>
+  );
+}
+
+function PdfPreview({ url }: { url: string }) {
+  const blob = useQuery({
+    queryKey: ["artifact-pdf", url],
+    queryFn: async () => {
+      const res = await fetch(url);
+      if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
+      return URL.createObjectURL(new Blob([await res.arrayBuffer()], { type: "application/pdf" }));
+    },
+  });
+  if (blob.error) return <Alert color="red">{errorText(blob.error)}</Alert>;
+  if (!blob.data) return <Loader size="sm" />;
+  return <iframe title="PDF preview" src={blob.data} style={{ width: "100%", height: "70vh", border: 0 }} />;
+}
+
 function Preview({ runId, path }: { runId: string; path: string }) {
   const url = artifactUrl(runId, path);
   const isImage = IMAGE.test(path);
@@ -428,13 +618,26 @@ function Preview({ runId, path }: { runId: string; path: string }) {
           Download
         </Anchor>
       </Group>
-      {isImage ? (
+      {PDF.test(path) ? (
+        <PdfPreview url={url} />
+      ) : isImage ? (
         <Image src={url} alt={path} maw={640} fit="contain" />
       ) : isText ? (
         text.error ? (
           <Alert color="red">{errorText(text.error)}</Alert>
         ) : text.data === undefined ? (
           <Loader size="sm" />
+        ) : TABLE.test(path) ? (
+          <TablePreview text={text.data} sep={/\.tsv$/i.test(path) ? "\t" : ","} />
+        ) : HTML.test(path) ? (
+          <iframe
+            title="HTML preview"
+            sandbox=""
+            // scripts could not run in the sandbox anyway; dropping them keeps the console quiet
+            srcDoc={text.data.replace(/<script\b[\s\S]*?<\/script>/gi, "")}
+            data-testid="artifact-html"
+            style={{ width: "100%", height: "65vh", border: "1px solid var(--mantine-color-default-border)" }}
+          />
         ) : (
           <ScrollArea.Autosize mah="65vh">
             <Code block data-testid="artifact-preview">
