@@ -6,6 +6,7 @@ import * as metrics from "./handlers/metrics.js";
 import * as mv from "./handlers/model-versions.js";
 import * as rm from "./handlers/registered-models.js";
 import * as runs from "./handlers/runs.js";
+import * as ui from "./handlers/ui-static.js";
 import * as hooks from "./handlers/webhooks.js";
 import { json, type Route } from "./route-types.js";
 
@@ -194,5 +195,19 @@ export const ROUTES: readonly Route[] = [
     mount: "api",
     area: "artifacts",
     handler: proxy.abortMultipartUpload,
+  },
+
+  // the web UI (packages/ui): index at the prefix root, hashed assets under /static-files/
+  { kind: "raw", method: "GET", path: "/", mount: "root", area: "tracking", handler: ui.serveIndex },
+  // `{prefix}` without the trailing slash (only reachable when a prefix is set)
+  { kind: "raw", method: "GET", path: "", mount: "root", area: "tracking", handler: ui.redirectToIndex },
+  {
+    kind: "raw",
+    method: "GET",
+    path: "/static-files/",
+    prefix: true,
+    mount: "root",
+    area: "tracking",
+    handler: ui.serveStaticFile,
   },
 ];

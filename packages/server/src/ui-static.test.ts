@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { STATIC_MAX_AGE } from "./handlers/ui-static.js";
+import { rawRequest, startTestServer, type TestServer } from "./test-support/test-server.js";
+
+describe("web UI static routes", () => {
+  const dir = mkdtempSync(join(tmpdir(), "mlflow-ts-ui-"));
+  const previous = process.env.MLFLOW_TS_UI_DIR;
+  let server: TestServer;
+  let prefixed: TestServer;
+  before(async () => {
+    mkdirSync(join(dir, "static-files"));
+    writeFileSync(join(dir, "index.html"), "<!doctype html><title>ui</title>");
+    writeFileSync(join(dir, "static-files", "app-1.js"), "console.log(1)");
+    writeFileSync(join(dir, "secret.txt"), "outside static-files is fine, but not outside dist");
+    process.env.MLFLOW_TS_UI_DIR = join(dir, "");
+    server = await startTestServer();
+    prefixed = await startTestServer({ staticPrefix: "/mlflow" });
+  });
+  after(async () => {
+    if (previous === undefined) delete process.env.MLFLOW_TS_UI_DIR;
+    else process.env.MLFLOW_TS_UI_DIR = previous;
+    await server?.close();
+    await prefixed?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("serves index.html at / without caching", async () => {
+    const res = await fetch(`${server.url}/`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-type") ?? "", /^text\/html/);
+    assert.equal(res.headers.get("cache-control"), "no-cache");
+    assert.equal(await res.text(), "<!doctype html><title>ui</title>");
+  });
+
+  it("serves assets under /static-files/ with MLflow's 28-day cache", async () => {
+    const res = await fetch(`${server.url}/static-files/app-1.js`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-type") ?? "", /^text\/javascript/);
+    assert.equal(res.headers.get("cache-control"), `public, max-age=${STATIC_MAX_AGE}`);
+    assert.equal(STATIC_MAX_AGE, 2419200);
+    assert.equal(await res.text(), "console.log(1)");
+    assert.equal((await fetch(`${server.url}/static-files/missing.js`)).status, 404);
+  });
+
+  it("refuses paths that leave the bundle directory", async () => {
+    for (const path of [
+      "/static-files/../../../etc/passwd",
+      "/static-files/%2e%2e/%2e%2e/etc/passwd",
+      "/static-files/..%2f..%2fetc%2fpasswd",
+      "/static-files/",
+    ]) {
+      const res = await rawRequest(server.url, "GET", path);
+      assert.equal(res.status, 404, path);
+      assert.doesNotMatch(res.text, /root:/);
+    }
+  });
+
+  it("serves the UI under --static-prefix and redirects the bare prefix", async () => {
+    assert.equal((await fetch(`${prefixed.url}/mlflow/`)).status, 200);
+    assert.equal((await fetch(`${prefixed.url}/mlflow/static-files/app-1.js`)).status, 200);
+    const bare = await fetch(`${prefixed.url}/mlflow`, { redirect: "manual" });
+    assert.equal(bare.status, 302);
+    assert.equal(bare.headers.get("location"), "/mlflow/");
+    assert.equal((await fetch(`${prefixed.url}/static-files/app-1.js`)).status, 404);
+  });
+
+  it("answers with a plain-text notice when the bundle is missing", async () => {
+    process.env.MLFLOW_TS_UI_DIR = join(dir, "does-not-exist");
+    try {
+      const res = await fetch(`${server.url}/`);
+      assert.equal(res.status, 404);
+      assert.match(res.headers.get("content-type") ?? "", /^text\/plain/);
+      assert.match(await res.text(), /web UI is not built/);
+    } finally {
+      process.env.MLFLOW_TS_UI_DIR = dir;
+    }
+  });
+});
