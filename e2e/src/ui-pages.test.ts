@@ -271,6 +271,16 @@ describe("web UI pages (Chromium)", () => {
     assert.equal(await page.getByTestId("version-row").count(), 1);
     await page.getByText("@champion").first().waitFor();
     await page.getByRole("link", { name: "Version 1" }).click();
+    await page.getByText("No webhooks.", { exact: false }).waitFor();
+    await page.locator('input[aria-label="Stage"]').click();
+    await page.getByRole("option", { name: "Staging" }).click();
+    await page.getByTestId("audit-table").getByText("None → Staging").waitFor();
+    assert.equal((await client.getModelVersion("resnet-classifier", 1)).current_stage, "Staging");
+    await page.getByRole("button", { name: "Edit description" }).click();
+    await page.getByLabel("Description").fill("Ready for canary");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByTestId("description").getByText("Ready for canary").waitFor();
+    assert.equal((await client.getModelVersion("resnet-classifier", 1)).description, "Ready for canary");
     await page.getByTestId("version-details").getByRole("link", { name: runId }).click();
     await page.getByRole("heading", { name: "run-29" }).waitFor();
     assert.match(page.url(), new RegExp(`/experiments/${expId}/runs/${runId}$`));
