@@ -134,7 +134,16 @@ describe("web UI pages (Chromium)", () => {
     await page.waitForFunction('document.querySelector(\'[data-testid="run-row"]\')?.textContent?.includes("run-00")');
     assert.match(decodeURIComponent(page.url()), /orderByKey=metrics\.`loss`/);
 
-    const search = page.getByLabel("Search runs");
+    const search = page.locator('input[aria-label="Search runs"]');
+    await search.fill("");
+    await search.pressSequentially("metrics.acc");
+    await page.getByRole("option", { name: "metrics.accuracy" }).waitFor();
+    await search.press("Enter");
+    assert.equal(await search.inputValue(), "metrics.accuracy");
+    await search.pressSequentially(" > 0.88");
+    await search.press("Enter");
+    await page.waitForFunction("document.querySelectorAll('[data-testid=\"run-row\"]').length === 1");
+
     await search.fill("metrics.accuracy > 0.85 and params.optimizer = 'adam'");
     await search.press("Enter");
     await page.waitForFunction("document.querySelectorAll('[data-testid=\"run-row\"]').length === 2");
@@ -142,7 +151,7 @@ describe("web UI pages (Chromium)", () => {
 
     await search.fill("metrics.accuracy >>> 1");
     await search.press("Enter");
-    await page.locator(".mantine-TextInput-error").waitFor();
+    await page.locator(".mantine-Autocomplete-error").waitFor();
     assert.equal(await page.getByTestId("run-row").count(), 0);
     errors.splice(0); // the failed search is a 400 the browser logs as a resource error
     noErrors();

@@ -2,6 +2,7 @@ import type { Run } from "@mlflow-ts/client";
 import {
   Alert,
   Anchor,
+  Autocomplete,
   Box,
   Button,
   Checkbox,
@@ -11,7 +12,6 @@ import {
   Select,
   Stack,
   Text,
-  TextInput,
   Title,
   UnstyledButton,
 } from "@mantine/core";
@@ -69,6 +69,35 @@ export function effectiveFilter(searchFilter: string, startTime: string, now: nu
   if (searchFilter.trim()) parts.push(/\bor\b/i.test(searchFilter) ? `(${searchFilter})` : searchFilter);
   if (preset?.ms) parts.push(`attributes.start_time >= ${now - preset.ms}`);
   return parts.length ? parts.join(" and ") : undefined;
+}
+
+const ATTRIBUTES = ["run_name", "status", "start_time", "end_time", "user_id", "run_id", "artifact_uri"];
+
+/** Completions for the key being typed at the end of the filter: the whole filter with the key completed. */
+export function filterSuggestions(
+  text: string,
+  keys: { metrics: string[]; params: string[]; tags: string[] },
+): string[] {
+  const m = /([A-Za-z_][\w.`-]*)$/.exec(text);
+  if (!m?.[1] || m[1].length < 2) return [];
+  const token = m[1].toLowerCase();
+  const before = text.slice(0, text.length - m[1].length);
+  const q = (k: string) => (/^[A-Za-z_][\w]*$/.test(k) ? k : `\`${k}\``);
+  const all = [
+    ...keys.metrics.map((k) => `metrics.${q(k)}`),
+    ...keys.params.map((k) => `params.${q(k)}`),
+    ...keys.tags.map((k) => `tags.${q(k)}`),
+    ...ATTRIBUTES.map((k) => `attributes.${k}`),
+  ];
+  const out: string[] = [];
+  for (const c of all) {
+    const lc = c.toLowerCase();
+    if (lc === token) return [];
+    const key = lc.slice(lc.indexOf(".") + 1);
+    if (lc.startsWith(token) || (!token.includes(".") && key.startsWith(token))) out.push(before + c);
+    if (out.length >= 20) break;
+  }
+  return out;
 }
 
 const quote = (k: string) => `\`${k.replace(/`/g, "\\`")}\``;
@@ -318,6 +347,7 @@ export function ExperimentPage() {
     ...keys.metrics.slice(0, 6).map((k) => `metrics.${k}`),
     ...keys.params.slice(0, 6).map((k) => `params.${k}`),
   ];
+  const suggestions = useMemo(() => filterSuggestions(text, keys), [text, keys]);
   const columnKey = columnIds.join("\n");
   // biome-ignore lint/correctness/useExhaustiveDependencies: columnKey stands for columnIds
   const columns = useMemo(
@@ -423,14 +453,17 @@ export function ExperimentPage() {
         </Text>
       </Group>
       <Group gap="sm" align="flex-start">
-        <TextInput
+        <Autocomplete
           ref={inputRef}
           style={{ flex: 1, minWidth: 320 }}
           placeholder="metrics.rmse < 1 and params.model = 'tree'   ( / )"
           aria-label="Search runs"
           value={text}
-          onChange={(e) => setText(e.currentTarget.value)}
-          onKeyDown={(e) => e.key === "Enter" && set({ searchFilter: text })}
+          onChange={setText}
+          data={suggestions}
+          filter={({ options }) => options}
+          selectFirstOptionOnChange
+          onKeyDown={(e) => e.key === "Enter" && suggestions.length === 0 && set({ searchFilter: text })}
           error={runs.error ? errorText(runs.error) : undefined}
           ff="monospace"
         />
