@@ -163,6 +163,14 @@ describe("web UI pages (Chromium)", () => {
     await page.locator("body").click({ position: { x: 5, y: 300 } });
     await page.keyboard.press("j");
     await page.keyboard.press("x");
+    await page.getByRole("button", { name: "Add tag" }).click();
+    const dialog = page.getByRole("dialog", { name: "Add a tag to 1 run" });
+    await dialog.getByRole("textbox").fill("reviewed=yes");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await dialog.waitFor({ state: "detached" });
+    const tagged = await client.getRun(runIds[3] as string);
+    assert.equal(tagged.data.tags?.find((t) => t.key === "reviewed")?.value, "yes");
+    await page.getByRole("checkbox", { name: "Select run" }).check();
     await page.getByRole("button", { name: "Delete" }).click();
     await page.getByText("No runs match.").waitFor();
     await page.getByText("Deleted", { exact: true }).click();

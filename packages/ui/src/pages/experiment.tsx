@@ -21,7 +21,7 @@ import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { ColumnPicker } from "../column-picker.js";
 import { client, errorText, formatDuration, formatNumber, formatTime } from "../api.js";
-import { useSlashFocus } from "./experiments.js";
+import { NameModal, useSlashFocus } from "./experiments.js";
 
 const PAGE = 200;
 const ROW_H = 34;
@@ -288,6 +288,8 @@ export function ExperimentPage() {
   });
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [cursor, setCursor] = useState(-1);
+  const [tagging, setTagging] = useState(false);
+  const [renaming, setRenaming] = useState(false);
 
   const experiment = useQuery({
     queryKey: ["experiment", experimentId],
@@ -506,6 +508,16 @@ export function ExperimentPage() {
             Restore
           </Button>
         )}
+        {selected.size > 0 && (
+          <Button size="compact-sm" variant="light" onClick={() => setTagging(true)}>
+            Add tag
+          </Button>
+        )}
+        {selected.size === 1 && (
+          <Button size="compact-sm" variant="light" onClick={() => setRenaming(true)}>
+            Rename
+          </Button>
+        )}
         <Button size="compact-sm" variant="default" onClick={exportCsv} disabled={!rows.length}>
           Download CSV
         </Button>
@@ -622,6 +634,31 @@ export function ExperimentPage() {
         </div>
       </Box>
       {runs.isFetchingNextPage && <Text size="xs">Loading more…</Text>}
+      <NameModal
+        opened={tagging}
+        title={`Add a tag to ${selected.size} run${selected.size === 1 ? "" : "s"}`}
+        label="key=value"
+        initial=""
+        onClose={() => setTagging(false)}
+        onSubmit={async (kv) => {
+          const eq = kv.indexOf("=");
+          if (eq <= 0) throw new Error("Write the tag as key=value.");
+          const key = kv.slice(0, eq).trim();
+          const value = kv.slice(eq + 1).trim();
+          await act((id) => client.setTag(id, key, value));
+        }}
+      />
+      <NameModal
+        opened={renaming}
+        title="Rename run"
+        initial={rows.find((r) => selected.has(r.info.run_id))?.info.run_name ?? ""}
+        onClose={() => setRenaming(false)}
+        onSubmit={async (name) => {
+          await act(async (id) => {
+            await client.updateRun(id, { runName: name });
+          });
+        }}
+      />
       {experiment.error && <Alert color="red">{errorText(experiment.error)}</Alert>}
     </Stack>
   );
