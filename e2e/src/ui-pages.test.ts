@@ -281,6 +281,22 @@ describe("web UI pages (Chromium)", () => {
     noErrors();
   });
 
+  it("follows the OS color scheme and redirects /#/runs/:id to the full run route", async () => {
+    const dark = await openPage(browser, { colorScheme: "dark" });
+    try {
+      await dark.page.goto(`${server.url}/#/runs/${runId}`);
+      await dark.page.waitForURL(new RegExp(`#/experiments/${expId}/runs/${runId}$`));
+      await dark.page.getByRole("heading", { name: "run-29" }).waitFor();
+      assert.equal(await dark.page.locator("html").getAttribute("data-mantine-color-scheme"), "dark");
+      await dark.page.goto(`${server.url}/#/no/such/page`);
+      await dark.page.getByText("Page not found.").waitFor();
+      assert.deepEqual(dark.errors, []);
+    } finally {
+      await dark.page.context().close();
+    }
+    assert.equal(await page.locator("html").getAttribute("data-mantine-color-scheme"), "light");
+  });
+
   it("model registry: models list, model page, version page with source run link", async () => {
     await go("/models");
     await page.getByRole("link", { name: "resnet-classifier" }).click();
