@@ -268,6 +268,9 @@ describe("web UI pages (Chromium)", () => {
     await page.getByTestId("artifact-preview").getByText('"layers": 50').waitFor();
     await go(`/experiments/${expId}/runs/${runId}/artifacts/config/model.json`);
     await page.getByTestId("artifact-preview").getByText('"dropout": 0.1').waitFor();
+    await go(`/experiments/${expId}/runs/${runId}/artifactPath/notes.txt`); // MLflow's legacy link
+    await page.getByTestId("artifact-preview").getByText("hello artifact").waitFor();
+    assert.match(page.url(), /\/artifacts\/notes\.txt$/);
     await page
       .getByTestId("artifact-node")
       .filter({ hasText: /^▸data$/ })
