@@ -134,7 +134,16 @@ describe("web UI pages (Chromium)", () => {
     await page.waitForFunction('document.querySelector(\'[data-testid="run-row"]\')?.textContent?.includes("run-00")');
     assert.match(decodeURIComponent(page.url()), /orderByKey=metrics\.`loss`/);
 
-    const search = page.getByLabel("Search runs");
+    const search = page.locator('input[aria-label="Search runs"]');
+    await search.fill("");
+    await search.pressSequentially("metrics.acc");
+    await page.getByRole("option", { name: "metrics.accuracy" }).waitFor();
+    await search.press("Enter");
+    assert.equal(await search.inputValue(), "metrics.accuracy");
+    await search.pressSequentially(" > 0.88");
+    await search.press("Enter");
+    await page.waitForFunction("document.querySelectorAll('[data-testid=\"run-row\"]').length === 1");
+
     await search.fill("metrics.accuracy > 0.85 and params.optimizer = 'adam'");
     await search.press("Enter");
     await page.waitForFunction("document.querySelectorAll('[data-testid=\"run-row\"]').length === 2");
@@ -142,7 +151,7 @@ describe("web UI pages (Chromium)", () => {
 
     await search.fill("metrics.accuracy >>> 1");
     await search.press("Enter");
-    await page.locator(".mantine-TextInput-error").waitFor();
+    await page.locator(".mantine-Autocomplete-error").waitFor();
     assert.equal(await page.getByTestId("run-row").count(), 0);
     errors.splice(0); // the failed search is a 400 the browser logs as a resource error
     noErrors();
@@ -154,6 +163,14 @@ describe("web UI pages (Chromium)", () => {
     await page.locator("body").click({ position: { x: 5, y: 300 } });
     await page.keyboard.press("j");
     await page.keyboard.press("x");
+    await page.getByRole("button", { name: "Add tag" }).click();
+    const dialog = page.getByRole("dialog", { name: "Add a tag to 1 run" });
+    await dialog.getByRole("textbox").fill("reviewed=yes");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await dialog.waitFor({ state: "detached" });
+    const tagged = await client.getRun(runIds[3] as string);
+    assert.equal(tagged.data.tags?.find((t) => t.key === "reviewed")?.value, "yes");
+    await page.getByRole("checkbox", { name: "Select run" }).check();
     await page.getByRole("button", { name: "Delete" }).click();
     await page.getByText("No runs match.").waitFor();
     await page.getByText("Deleted", { exact: true }).click();
@@ -251,6 +268,9 @@ describe("web UI pages (Chromium)", () => {
     await page.getByTestId("artifact-preview").getByText('"layers": 50').waitFor();
     await go(`/experiments/${expId}/runs/${runId}/artifacts/config/model.json`);
     await page.getByTestId("artifact-preview").getByText('"dropout": 0.1').waitFor();
+    await go(`/experiments/${expId}/runs/${runId}/artifactPath/notes.txt`); // MLflow's legacy link
+    await page.getByTestId("artifact-preview").getByText("hello artifact").waitFor();
+    assert.match(page.url(), /\/artifacts\/notes\.txt$/);
     await page
       .getByTestId("artifact-node")
       .filter({ hasText: /^▸data$/ })
@@ -264,6 +284,22 @@ describe("web UI pages (Chromium)", () => {
     noErrors();
   });
 
+  it("follows the OS color scheme and redirects /#/runs/:id to the full run route", async () => {
+    const dark = await openPage(browser, { colorScheme: "dark" });
+    try {
+      await dark.page.goto(`${server.url}/#/runs/${runId}`);
+      await dark.page.waitForURL(new RegExp(`#/experiments/${expId}/runs/${runId}$`));
+      await dark.page.getByRole("heading", { name: "run-29" }).waitFor();
+      assert.equal(await dark.page.locator("html").getAttribute("data-mantine-color-scheme"), "dark");
+      await dark.page.goto(`${server.url}/#/no/such/page`);
+      await dark.page.getByText("Page not found.").waitFor();
+      assert.deepEqual(dark.errors, []);
+    } finally {
+      await dark.page.context().close();
+    }
+    assert.equal(await page.locator("html").getAttribute("data-mantine-color-scheme"), "light");
+  });
+
   it("model registry: models list, model page, version page with source run link", async () => {
     await go("/models");
     await page.getByRole("link", { name: "resnet-classifier" }).click();
@@ -271,6 +307,16 @@ describe("web UI pages (Chromium)", () => {
     assert.equal(await page.getByTestId("version-row").count(), 1);
     await page.getByText("@champion").first().waitFor();
     await page.getByRole("link", { name: "Version 1" }).click();
+    await page.getByText("No webhooks.", { exact: false }).waitFor();
+    await page.locator('input[aria-label="Stage"]').click();
+    await page.getByRole("option", { name: "Staging" }).click();
+    await page.getByTestId("audit-table").getByText("None → Staging").waitFor();
+    assert.equal((await client.getModelVersion("resnet-classifier", 1)).current_stage, "Staging");
+    await page.getByRole("button", { name: "Edit description" }).click();
+    await page.getByLabel("Description").fill("Ready for canary");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByTestId("description").getByText("Ready for canary").waitFor();
+    assert.equal((await client.getModelVersion("resnet-classifier", 1)).description, "Ready for canary");
     await page.getByTestId("version-details").getByRole("link", { name: runId }).click();
     await page.getByRole("heading", { name: "run-29" }).waitFor();
     assert.match(page.url(), new RegExp(`/experiments/${expId}/runs/${runId}$`));

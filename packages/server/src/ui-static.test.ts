@@ -46,6 +46,22 @@ describe("web UI static routes", () => {
     assert.equal((await fetch(`${server.url}/static-files/missing.js`)).status, 404);
   });
 
+  it("gzips text assets for clients that accept it, and keeps them cached until the file changes", async () => {
+    const big = `console.log(${JSON.stringify("x".repeat(5000))});`;
+    writeFileSync(join(dir, "static-files", "big-1.js"), big);
+    const res = await fetch(`${server.url}/static-files/big-1.js`, { headers: { "Accept-Encoding": "gzip" } });
+    assert.equal(res.headers.get("content-encoding"), "gzip");
+    assert.ok(Number(res.headers.get("content-length")) < big.length / 10);
+    assert.equal(await res.text(), big); // fetch decodes
+    writeFileSync(join(dir, "static-files", "big-1.js"), `${big}\n// v2`);
+    assert.equal(
+      await (await fetch(`${server.url}/static-files/big-1.js`, { headers: { "Accept-Encoding": "gzip" } })).text(),
+      `${big}\n// v2`,
+    );
+    const raw = await rawRequest(server.url, "GET", "/static-files/big-1.js"); // no Accept-Encoding
+    assert.equal(raw.text, `${big}\n// v2`);
+  });
+
   it("refuses paths that leave the bundle directory", async () => {
     for (const path of [
       "/static-files/../../../etc/passwd",

@@ -3,7 +3,7 @@ import { AppShell, Anchor, Group, MantineProvider, Text } from "@mantine/core";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { createHashRouter, Link, NavLink, Navigate, Outlet, RouterProvider } from "react-router";
+import { createHashRouter, Link, NavLink, Navigate, Outlet, RouterProvider, useParams } from "react-router";
 import { ExperimentPage } from "./pages/experiment.js";
 import { ExperimentsPage } from "./pages/experiments.js";
 import { ModelPage, ModelsPage, ModelVersionPage } from "./pages/models.js";
@@ -39,6 +39,12 @@ function Shell() {
   );
 }
 
+/** MLflow's older artifact deep link, `/experiments/:id/runs/:runId/artifactPath/<path>`. */
+function LegacyArtifactRedirect() {
+  const { experimentId = "", runId = "", "*": path = "" } = useParams();
+  return <Navigate to={`/experiments/${experimentId}/runs/${runId}/artifacts/${path}`} replace />;
+}
+
 function NotFound() {
   return (
     <Text>
@@ -61,6 +67,7 @@ const router = createHashRouter([
       { path: "experiments/:experimentId/s", element: <ExperimentPage /> },
       { path: "experiments/:experimentId/runs", element: <ExperimentPage /> },
       { path: "experiments/:experimentId/runs/:runId", element: <RunPage /> },
+      { path: "experiments/:experimentId/runs/:runId/artifactPath/*", element: <LegacyArtifactRedirect /> },
       { path: "experiments/:experimentId/runs/:runId/:tab/*", element: <RunPage /> },
       { path: "runs/:runId", element: <RunRedirect /> },
       { path: "models", element: <ModelsPage /> },

@@ -1,9 +1,11 @@
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { dirname, extname, join, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
+import { promisify } from "node:util";
+import { gzip as gzipCb } from "node:zlib";
 import type { HandlerContext } from "../route-types.js";
 
 const TYPES: Record<string, string> = {
@@ -42,18 +44,48 @@ export function uiDistDir(): string | null {
   return cached;
 }
 
+const gzip = promisify(gzipCb);
+const COMPRESSIBLE = new Set([".html", ".js", ".css", ".svg", ".json", ".map"]);
+/** Gzipped bundle files by path, keyed on mtime and size so a rebuilt bundle is recompressed. */
+const gzipped = new Map<string, { stamp: string; body: Buffer }>();
+
+async function gzipOf(file: string, stamp: string): Promise<Buffer> {
+  const hit = gzipped.get(file);
+  if (hit?.stamp === stamp) return hit.body;
+  const body = await gzip(await readFile(file), { level: 9 });
+  gzipped.set(file, { stamp, body });
+  return body;
+}
+
 async function sendFile(req: IncomingMessage, res: ServerResponse, file: string, cache: string): Promise<boolean> {
   let size: number;
+  let stamp: string;
   try {
     const s = await stat(file);
     if (!s.isFile()) return false;
     size = s.size;
+    stamp = `${s.mtimeMs}:${s.size}`;
   } catch {
     return false;
   }
+  const type = TYPES[extname(file)] ?? "application/octet-stream";
+  if (COMPRESSIBLE.has(extname(file)) && size > 1024 && /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""))) {
+    const body = await gzipOf(file, stamp);
+    res.writeHead(200, {
+      "Content-Type": type,
+      "Content-Length": body.length,
+      "Content-Encoding": "gzip",
+      Vary: "Accept-Encoding",
+      "Cache-Control": cache,
+      "X-Content-Type-Options": "nosniff",
+    });
+    res.end(body);
+    return true;
+  }
   res.writeHead(200, {
-    "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
+    "Content-Type": type,
     "Content-Length": size,
+    Vary: "Accept-Encoding",
     "Cache-Control": cache,
     "X-Content-Type-Options": "nosniff",
   });

@@ -2,6 +2,7 @@ import type { Run } from "@mlflow-ts/client";
 import {
   Alert,
   Anchor,
+  Autocomplete,
   Box,
   Button,
   Checkbox,
@@ -11,7 +12,6 @@ import {
   Select,
   Stack,
   Text,
-  TextInput,
   Title,
   UnstyledButton,
 } from "@mantine/core";
@@ -21,7 +21,7 @@ import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { ColumnPicker } from "../column-picker.js";
 import { client, errorText, formatDuration, formatNumber, formatTime } from "../api.js";
-import { useSlashFocus } from "./experiments.js";
+import { NameModal, useSlashFocus } from "./experiments.js";
 
 const PAGE = 200;
 const ROW_H = 34;
@@ -69,6 +69,35 @@ export function effectiveFilter(searchFilter: string, startTime: string, now: nu
   if (searchFilter.trim()) parts.push(/\bor\b/i.test(searchFilter) ? `(${searchFilter})` : searchFilter);
   if (preset?.ms) parts.push(`attributes.start_time >= ${now - preset.ms}`);
   return parts.length ? parts.join(" and ") : undefined;
+}
+
+const ATTRIBUTES = ["run_name", "status", "start_time", "end_time", "user_id", "run_id", "artifact_uri"];
+
+/** Completions for the key being typed at the end of the filter: the whole filter with the key completed. */
+export function filterSuggestions(
+  text: string,
+  keys: { metrics: string[]; params: string[]; tags: string[] },
+): string[] {
+  const m = /([A-Za-z_][\w.`-]*)$/.exec(text);
+  if (!m?.[1] || m[1].length < 2) return [];
+  const token = m[1].toLowerCase();
+  const before = text.slice(0, text.length - m[1].length);
+  const q = (k: string) => (/^[A-Za-z_][\w]*$/.test(k) ? k : `\`${k}\``);
+  const all = [
+    ...keys.metrics.map((k) => `metrics.${q(k)}`),
+    ...keys.params.map((k) => `params.${q(k)}`),
+    ...keys.tags.map((k) => `tags.${q(k)}`),
+    ...ATTRIBUTES.map((k) => `attributes.${k}`),
+  ];
+  const out: string[] = [];
+  for (const c of all) {
+    const lc = c.toLowerCase();
+    if (lc === token) return [];
+    const key = lc.slice(lc.indexOf(".") + 1);
+    if (lc.startsWith(token) || (!token.includes(".") && key.startsWith(token))) out.push(before + c);
+    if (out.length >= 20) break;
+  }
+  return out;
 }
 
 const quote = (k: string) => `\`${k.replace(/`/g, "\\`")}\``;
@@ -259,6 +288,8 @@ export function ExperimentPage() {
   });
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [cursor, setCursor] = useState(-1);
+  const [tagging, setTagging] = useState(false);
+  const [renaming, setRenaming] = useState(false);
 
   const experiment = useQuery({
     queryKey: ["experiment", experimentId],
@@ -318,6 +349,7 @@ export function ExperimentPage() {
     ...keys.metrics.slice(0, 6).map((k) => `metrics.${k}`),
     ...keys.params.slice(0, 6).map((k) => `params.${k}`),
   ];
+  const suggestions = useMemo(() => filterSuggestions(text, keys), [text, keys]);
   const columnKey = columnIds.join("\n");
   // biome-ignore lint/correctness/useExhaustiveDependencies: columnKey stands for columnIds
   const columns = useMemo(
@@ -423,14 +455,17 @@ export function ExperimentPage() {
         </Text>
       </Group>
       <Group gap="sm" align="flex-start">
-        <TextInput
+        <Autocomplete
           ref={inputRef}
           style={{ flex: 1, minWidth: 320 }}
           placeholder="metrics.rmse < 1 and params.model = 'tree'   ( / )"
           aria-label="Search runs"
           value={text}
-          onChange={(e) => setText(e.currentTarget.value)}
-          onKeyDown={(e) => e.key === "Enter" && set({ searchFilter: text })}
+          onChange={setText}
+          data={suggestions}
+          filter={({ options }) => options}
+          selectFirstOptionOnChange
+          onKeyDown={(e) => e.key === "Enter" && suggestions.length === 0 && set({ searchFilter: text })}
           error={runs.error ? errorText(runs.error) : undefined}
           ff="monospace"
         />
@@ -471,6 +506,16 @@ export function ExperimentPage() {
         {selected.size > 0 && lifecycle === "Deleted" && (
           <Button size="compact-sm" variant="light" onClick={() => act((id) => client.restoreRun(id))}>
             Restore
+          </Button>
+        )}
+        {selected.size > 0 && (
+          <Button size="compact-sm" variant="light" onClick={() => setTagging(true)}>
+            Add tag
+          </Button>
+        )}
+        {selected.size === 1 && (
+          <Button size="compact-sm" variant="light" onClick={() => setRenaming(true)}>
+            Rename
           </Button>
         )}
         <Button size="compact-sm" variant="default" onClick={exportCsv} disabled={!rows.length}>
@@ -589,6 +634,31 @@ export function ExperimentPage() {
         </div>
       </Box>
       {runs.isFetchingNextPage && <Text size="xs">Loading more…</Text>}
+      <NameModal
+        opened={tagging}
+        title={`Add a tag to ${selected.size} run${selected.size === 1 ? "" : "s"}`}
+        label="key=value"
+        initial=""
+        onClose={() => setTagging(false)}
+        onSubmit={async (kv) => {
+          const eq = kv.indexOf("=");
+          if (eq <= 0) throw new Error("Write the tag as key=value.");
+          const key = kv.slice(0, eq).trim();
+          const value = kv.slice(eq + 1).trim();
+          await act((id) => client.setTag(id, key, value));
+        }}
+      />
+      <NameModal
+        opened={renaming}
+        title="Rename run"
+        initial={rows.find((r) => selected.has(r.info.run_id))?.info.run_name ?? ""}
+        onClose={() => setRenaming(false)}
+        onSubmit={async (name) => {
+          await act(async (id) => {
+            await client.updateRun(id, { runName: name });
+          });
+        }}
+      />
       {experiment.error && <Alert color="red">{errorText(experiment.error)}</Alert>}
     </Stack>
   );

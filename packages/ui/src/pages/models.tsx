@@ -1,6 +1,21 @@
 import type { KeyValue } from "@mlflow-ts/client";
-import { Alert, Anchor, Badge, Group, Loader, Paper, Stack, Table, Text, TextInput, Title } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  Loader,
+  Paper,
+  Select,
+  Stack,
+  Table,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { client, errorText, formatTime } from "../api.js";
@@ -107,6 +122,7 @@ export function ModelsPage() {
 
 export function ModelPage() {
   const { modelName = "" } = useParams();
+  const qc = useQueryClient();
   const model = useQuery({ queryKey: ["model", modelName], queryFn: () => client.getRegisteredModel(modelName) });
   const versions = useQuery({
     queryKey: ["model-versions", modelName],
@@ -132,9 +148,13 @@ export function ModelPage() {
         <Title order={4} mb="xs">
           Description
         </Title>
-        <Text size="sm" c={m.description ? undefined : "dimmed"} style={{ whiteSpace: "pre-wrap" }}>
-          {m.description || "No description."}
-        </Text>
+        <EditableDescription
+          value={m.description ?? ""}
+          onSave={async (text) => {
+            await client.updateRegisteredModel(modelName, text);
+            await qc.invalidateQueries({ queryKey: ["model", modelName] });
+          }}
+        />
       </Paper>
       <Paper withBorder p="md">
         <Title order={4} mb="xs">
@@ -185,8 +205,136 @@ export function ModelPage() {
   );
 }
 
+const STAGES = ["None", "Staging", "Production", "Archived"];
+
+/** A description paragraph with an edit button (markdown source shown as text). */
+function EditableDescription({ value, onSave }: { value: string; onSave: (text: string) => Promise<unknown> }) {
+  const [editing, setEditing] = useState(false);
+  const [text, setText] = useState(value);
+  if (editing)
+    return (
+      <Stack gap="xs">
+        <Textarea
+          aria-label="Description"
+          autosize
+          minRows={3}
+          value={text}
+          onChange={(e) => setText(e.currentTarget.value)}
+        />
+        <Group gap="xs">
+          <Button
+            size="xs"
+            onClick={async () => {
+              await onSave(text);
+              setEditing(false);
+            }}
+          >
+            Save
+          </Button>
+          <Button size="xs" variant="default" onClick={() => setEditing(false)}>
+            Cancel
+          </Button>
+        </Group>
+      </Stack>
+    );
+  return (
+    <Group justify="space-between" align="flex-start">
+      <Text size="sm" c={value ? undefined : "dimmed"} style={{ whiteSpace: "pre-wrap" }} data-testid="description">
+        {value || "No description."}
+      </Text>
+      <Button
+        size="compact-xs"
+        variant="subtle"
+        onClick={() => {
+          setText(value);
+          setEditing(true);
+        }}
+      >
+        Edit description
+      </Button>
+    </Group>
+  );
+}
+
+function AuditHistory({ name, version }: { name: string; version: string }) {
+  const audit = useQuery({
+    queryKey: ["audit", name, version],
+    queryFn: () => client.listRegistryAudit({ name, version, maxResults: 100 }),
+  });
+  const entries = audit.data?.items ?? [];
+  return (
+    <Paper withBorder p="md">
+      <Title order={4} mb="xs">
+        Audit history
+      </Title>
+      {audit.error && <Alert color="red">{errorText(audit.error)}</Alert>}
+      {!entries.length && !audit.isLoading && (
+        <Text size="sm" c="dimmed">
+          No recorded changes.
+        </Text>
+      )}
+      {entries.length > 0 && (
+        <Table verticalSpacing={4} fz="sm" data-testid="audit-table">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>When</Table.Th>
+              <Table.Th>Action</Table.Th>
+              <Table.Th>Change</Table.Th>
+              <Table.Th>User</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {entries.map((e) => (
+              <Table.Tr key={e.id}>
+                <Table.Td>{formatTime(e.timestamp)}</Table.Td>
+                <Table.Td>{e.action}</Table.Td>
+                <Table.Td>
+                  {e.alias ? `@${e.alias} ` : ""}
+                  {e.from !== undefined || e.to !== undefined ? `${e.from ?? "–"} → ${e.to ?? "–"}` : ""}
+                </Table.Td>
+                <Table.Td>{e.user_id ?? ""}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Paper>
+  );
+}
+
+function Webhooks() {
+  const hooks = useQuery({ queryKey: ["webhooks"], queryFn: () => client.listWebhooks({ maxResults: 100 }) });
+  const items = hooks.data?.items ?? [];
+  return (
+    <Paper withBorder p="md">
+      <Title order={4} mb="xs">
+        Webhooks
+      </Title>
+      {!items.length && (
+        <Text size="sm" c="dimmed">
+          No webhooks. Registry events (new versions, aliases, stages) can notify other services.
+        </Text>
+      )}
+      {items.map((w) => (
+        <Group key={w.id} gap="xs" data-testid="webhook">
+          <Badge size="sm" variant="light" color={w.status === "ACTIVE" ? "green" : "gray"}>
+            {w.status}
+          </Badge>
+          <Text size="sm" fw={500}>
+            {w.name}
+          </Text>
+          <Text size="xs" c="dimmed">
+            {w.url} · {w.events.join(", ")}
+          </Text>
+        </Group>
+      ))}
+    </Paper>
+  );
+}
+
 export function ModelVersionPage() {
   const { modelName = "", version = "" } = useParams();
+  const qc = useQueryClient();
   const mv = useQuery({
     queryKey: ["model-version", modelName, version],
     queryFn: () => client.getModelVersion(modelName, version),
@@ -197,7 +345,24 @@ export function ModelVersionPage() {
   const rows: [string, React.ReactNode][] = [
     ["Registered at", formatTime(v.creation_timestamp)],
     ["Last modified", formatTime(v.last_updated_timestamp)],
-    ["Stage", v.current_stage],
+    [
+      "Stage",
+      <Select
+        key="stage"
+        size="xs"
+        w={160}
+        aria-label="Stage"
+        data={STAGES}
+        value={v.current_stage ?? "None"}
+        allowDeselect={false}
+        onChange={async (stage) => {
+          if (!stage || stage === v.current_stage) return;
+          await client.transitionModelVersionStage(modelName, version, stage);
+          await qc.invalidateQueries({ queryKey: ["model-version", modelName, version] });
+          await qc.invalidateQueries({ queryKey: ["audit", modelName, version] });
+        }}
+      />,
+    ],
     ["Status", v.status],
     ["Creator", v.user_id],
     ["Source", v.source],
@@ -247,9 +412,13 @@ export function ModelVersionPage() {
         <Title order={4} mb="xs">
           Description
         </Title>
-        <Text size="sm" c={v.description ? undefined : "dimmed"}>
-          {v.description || "No description."}
-        </Text>
+        <EditableDescription
+          value={v.description ?? ""}
+          onSave={async (text) => {
+            await client.updateModelVersion(modelName, version, text);
+            await qc.invalidateQueries({ queryKey: ["model-version", modelName, version] });
+          }}
+        />
       </Paper>
       <Paper withBorder p="md">
         <Title order={4} mb="xs">
@@ -257,6 +426,8 @@ export function ModelVersionPage() {
         </Title>
         <Tags tags={v.tags} />
       </Paper>
+      <AuditHistory name={modelName} version={version} />
+      <Webhooks />
     </Stack>
   );
 }

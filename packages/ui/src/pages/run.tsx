@@ -586,6 +586,32 @@ function PdfPreview({ url }: { url: string }) {
   return <iframe title="PDF preview" src={blob.data} style={{ width: "100%", height: "70vh", border: 0 }} />;
 }
 
+/** The first `cap` bytes of a file as text: asks for a range and stops reading at the cap either way. */
+async function readCapped(url: string, cap: number): Promise<string> {
+  const res = await fetch(url, { headers: { Range: `bytes=0-${cap - 1}` } });
+  if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
+  if (!res.body) return (await res.text()).slice(0, cap);
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size < cap) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.length;
+  }
+  if (size >= cap) await reader.cancel();
+  const all = new Uint8Array(Math.min(size, cap));
+  let at = 0;
+  for (const c of chunks) {
+    const part = c.subarray(0, all.length - at);
+    all.set(part, at);
+    at += part.length;
+    if (at >= all.length) break;
+  }
+  return new TextDecoder().decode(all);
+}
+
 function Preview({ runId, path }: { runId: string; path: string }) {
   const url = artifactUrl(runId, path);
   const isImage = IMAGE.test(path);
@@ -594,10 +620,7 @@ function Preview({ runId, path }: { runId: string; path: string }) {
     queryKey: ["artifact-text", runId, path],
     enabled: isText,
     queryFn: async () => {
-      const res = await fetch(url, { headers: { Range: `bytes=0-${PREVIEW_CAP - 1}` } });
-      if (!res.ok && res.status !== 206) throw new Error(`${res.status} ${res.statusText}`);
-      const body = await res.text();
-      const cut = body.length > PREVIEW_CAP ? body.slice(0, PREVIEW_CAP) : body;
+      const cut = await readCapped(url, PREVIEW_CAP);
       if (/\.json$/i.test(path)) {
         try {
           return JSON.stringify(JSON.parse(cut), null, 2);
