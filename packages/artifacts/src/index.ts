@@ -19,6 +19,8 @@ export {
   type ArtifactReadResult,
   type ArtifactRepository,
   type ArtifactWriteOptions,
+  type ByteRange,
+  resolveByteRange,
   MAX_MULTIPART_PARTS,
   MULTIPART_NOT_SUPPORTED_MESSAGE,
   type MultipartCredential,

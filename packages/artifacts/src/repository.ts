@@ -4,7 +4,28 @@ import { type FileInfo, MlflowError } from "@mlflow-ts/protocol";
 /** What {@link ArtifactRepository.read} hands back: a byte stream and its length. */
 export interface ArtifactReadResult {
   stream: NodeJS.ReadableStream | Readable;
+  /** Size of the whole file in bytes. */
   size: number;
+  /**
+   * The bytes `stream` carries when a range was asked for (inclusive offsets, clamped to the
+   * file); absent when no range was asked for or when it cannot be satisfied (then `stream` is
+   * empty and the caller answers 416).
+   */
+  range?: { start: number; end: number };
+}
+
+/** A byte range as HTTP's `Range: bytes=...` names one: `start-end`, `start-`, or the last `suffix` bytes. */
+export type ByteRange = { start: number; end?: number } | { suffix: number };
+
+/** Resolves a requested range against a file size; undefined when it cannot be satisfied. */
+export function resolveByteRange(range: ByteRange, size: number): { start: number; end: number } | undefined {
+  if ("suffix" in range) {
+    if (range.suffix <= 0 || size === 0) return undefined;
+    return { start: Math.max(0, size - range.suffix), end: size - 1 };
+  }
+  if (range.start >= size) return undefined;
+  const end = Math.min(range.end ?? size - 1, size - 1);
+  return end < range.start ? undefined : { start: range.start, end };
 }
 
 export interface ArtifactWriteOptions {
@@ -58,7 +79,7 @@ export interface ArtifactRepository {
   list(path?: string): Promise<FileInfo[]>;
 
   /** Streams one file. Missing, or a directory → RESOURCE_DOES_NOT_EXIST. */
-  read(path: string): Promise<ArtifactReadResult>;
+  read(path: string, range?: ByteRange): Promise<ArtifactReadResult>;
 
   /**
    * Streams `body` into the file at `path`, creating parents and replacing any existing file

@@ -119,6 +119,32 @@ describe("artifact proxy", () => {
     assert.equal(JSON.parse(malformed.text).message, "Invalid path");
   });
 
+  it("answers single byte ranges with 206 and unsatisfiable ones with 416", async () => {
+    assert.equal((await put(`${root}/range.txt`, "0123456789")).status, 200);
+    const url = `${s.url}${PROXY}/${root}/range.txt`;
+    const mid = await fetch(url, { headers: { Range: "bytes=2-5" } });
+    assert.equal(mid.status, 206);
+    assert.equal(mid.headers.get("content-range"), "bytes 2-5/10");
+    assert.equal(await mid.text(), "2345");
+    const open = await fetch(url, { headers: { Range: "bytes=7-" } });
+    assert.equal(await open.text(), "789");
+    const suffix = await fetch(url, { headers: { Range: "bytes=-3" } });
+    assert.equal(await suffix.text(), "789");
+    const clamped = await fetch(url, { headers: { Range: "bytes=8-100" } });
+    assert.equal(clamped.headers.get("content-range"), "bytes 8-9/10");
+    const beyond = await fetch(url, { headers: { Range: "bytes=10-" } });
+    assert.equal(beyond.status, 416);
+    assert.equal(beyond.headers.get("content-range"), "bytes */10");
+    const multi = await fetch(url, { headers: { Range: "bytes=0-1,4-5" } });
+    assert.equal(multi.status, 200);
+    assert.equal(await multi.text(), "0123456789");
+    const viaGetArtifact = await fetch(`${s.url}/get-artifact?path=range.txt&run_id=${runId}`, {
+      headers: { Range: "bytes=0-0" },
+    });
+    assert.equal(viaGetArtifact.status, 206);
+    assert.equal(await viaGetArtifact.text(), "0");
+  });
+
   it("supports multipart upload through the server", async () => {
     const parts = [Buffer.alloc(1024 * 1024, 1), Buffer.alloc(1024 * 1024, 2), Buffer.from("tail")];
     const created = await s.call("POST", `/api/2.0/mlflow-artifacts/mpu/create/${root}/big`, {

@@ -94,6 +94,23 @@ export function runArtifactRepositoryContract(
         await expectError(repo.read("sp ace.txt"), "RESOURCE_DOES_NOT_EXIST");
       });
 
+      it("reads byte ranges, clamped to the file, and reports unsatisfiable ones", async () => {
+        const repo = await makeRepo();
+        await repo.write("r.bin", bodyOf("abcdefghij"));
+        const mid = await repo.read("r.bin", { start: 2, end: 4 });
+        assert.deepEqual(mid.range, { start: 2, end: 4 });
+        assert.equal(mid.size, 10);
+        assert.equal((await readAll(mid.stream)).toString(), "cde");
+        const tail = await repo.read("r.bin", { suffix: 3 });
+        assert.equal((await readAll(tail.stream)).toString(), "hij");
+        const clamped = await repo.read("r.bin", { start: 8, end: 99 });
+        assert.deepEqual(clamped.range, { start: 8, end: 9 });
+        assert.equal((await readAll(clamped.stream)).toString(), "ij");
+        const beyond = await repo.read("r.bin", { start: 10 });
+        assert.equal(beyond.range, undefined);
+        assert.equal((await readAll(beyond.stream)).length, 0);
+      });
+
       it("rejects reading a missing file or a directory with RESOURCE_DOES_NOT_EXIST", async () => {
         const repo = await makeRepo();
         await expectError(repo.read("missing.txt"), "RESOURCE_DOES_NOT_EXIST");

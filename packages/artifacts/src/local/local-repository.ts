@@ -1,15 +1,17 @@
 import type { Dirent } from "node:fs";
 import { open, readdir, realpath, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { type FileInfo, MlflowError } from "@mlflow-ts/protocol";
 import { invalidPathError, validateArtifactPath, validateArtifactPathOrRoot } from "../path-safety.js";
-import type {
-  ArtifactReadResult,
-  ArtifactRepository,
-  ArtifactWriteOptions,
-  MultipartPart,
-  MultipartUpload,
+import {
+  type ByteRange,
+  resolveByteRange,
+  type ArtifactReadResult,
+  type ArtifactRepository,
+  type ArtifactWriteOptions,
+  type MultipartPart,
+  type MultipartUpload,
 } from "../repository.js";
 import { TEMP_FILE_PATTERN, writeFileAtomically } from "./atomic-write.js";
 import { errnoCode, translateWriteError } from "./fs-errors.js";
@@ -67,7 +69,7 @@ export class LocalArtifactRepository implements ArtifactRepository {
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
-  async read(filePath: string): Promise<ArtifactReadResult> {
+  async read(filePath: string, range?: ByteRange): Promise<ArtifactReadResult> {
     const rel = checkPath(filePath, false);
     const realRoot = await this.guard.realRoot();
     const real = realRoot === undefined ? undefined : await this.guard.locate(realRoot, rel);
@@ -83,6 +85,15 @@ export class LocalArtifactRepository implements ArtifactRepository {
     try {
       const info = await handle.stat();
       if (!info.isFile()) throw notFound(rel);
+      if (range) {
+        const span = resolveByteRange(range, info.size);
+        if (!span) {
+          await handle.close();
+          return { stream: Readable.from([]), size: info.size };
+        }
+        const stream = handle.createReadStream({ highWaterMark: READ_CHUNK_SIZE, start: span.start, end: span.end });
+        return { stream, size: info.size, range: span };
+      }
       const stream = handle.createReadStream({ highWaterMark: READ_CHUNK_SIZE });
       return { stream, size: info.size };
     } catch (error) {

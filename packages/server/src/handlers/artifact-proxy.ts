@@ -16,8 +16,8 @@ function pathFrom(rest: string): string {
   return validateArtifactPath(rest);
 }
 
-export async function downloadArtifact(_req: IncomingMessage, res: ServerResponse, ctx: HandlerContext, rest: string) {
-  await streamArtifact(res, ctx.artifacts.destination, pathFrom(rest));
+export async function downloadArtifact(req: IncomingMessage, res: ServerResponse, ctx: HandlerContext, rest: string) {
+  await streamArtifact(res, ctx.artifacts.destination, pathFrom(rest), req);
 }
 
 export async function uploadArtifact(req: IncomingMessage, res: ServerResponse, ctx: HandlerContext, rest: string) {

@@ -29,7 +29,7 @@ export async function listArtifacts(input: z.output<typeof requests.ListArtifact
 }
 
 export async function getArtifact(
-  _req: IncomingMessage,
+  req: IncomingMessage,
   res: ServerResponse,
   ctx: HandlerContext,
   _rest: string,
@@ -46,7 +46,7 @@ export async function getArtifact(
   }
   const path = validateArtifactPathOrRoot(input.data.path);
   const { repo, prefix } = await runRoot(ctx, input.data.run_id);
-  await streamArtifact(res, repo, joinPath(prefix, path));
+  await streamArtifact(res, repo, joinPath(prefix, path), req);
 }
 
 export async function uploadArtifact(

@@ -66,7 +66,7 @@ export async function deleteModelVersionTag(input: In<typeof r.DeleteModelVersio
  * version's download location (a `runs:/` source is read through its run's artifact root).
  */
 export async function getModelVersionArtifact(
-  _req: IncomingMessage,
+  req: IncomingMessage,
   res: ServerResponse,
   ctx: HandlerContext,
   _rest: string,
@@ -86,5 +86,5 @@ export async function getModelVersionArtifact(
   const downloadUri = await ctx.registry.getModelVersionDownloadUri(name as string, version as string);
   const { artifact_uri } = await ctx.registry.resolveModelUri(downloadUri);
   const { repo, prefix } = ctx.artifacts.forRoot(artifact_uri);
-  await streamArtifact(res, repo, joinPath(prefix, path));
+  await streamArtifact(res, repo, joinPath(prefix, path), req);
 }
