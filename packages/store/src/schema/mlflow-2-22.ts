@@ -207,4 +207,5 @@ export const EXTRA_INDEXES: readonly string[] = [
   "DROP INDEX IF EXISTS ix_mlflowts_metrics_history",
   "CREATE INDEX IF NOT EXISTS ix_mlflowts_metrics_history_cov ON metrics (run_uuid, key, step, timestamp, value, is_nan)",
   "CREATE INDEX IF NOT EXISTS ix_mlflowts_runs_experiment_start ON runs (experiment_id, start_time, run_uuid)",
+  "CREATE INDEX IF NOT EXISTS ix_mlflowts_latest_metrics_value ON latest_metrics (key, is_nan, value)",
 ];

@@ -32,6 +32,8 @@ export interface RunSearchSql {
   whereParams: SqlValue[];
   /** Full ORDER BY list, including the implicit start_time DESC and run_uuid ASC tie-breaks. */
   orderSql: string;
+  /** See RunOrderSql.leadingMetric. */
+  leadingMetric?: { key: string; ascending: boolean; valueSql: string };
 }
 
 /** Throws MlflowError INVALID_PARAMETER_VALUE for an invalid filter or order_by. */
@@ -48,6 +50,7 @@ export function buildRunSearchSql(
     whereSql: where.sql,
     whereParams: where.params,
     orderSql: order.orderSql,
+    ...(order.leadingMetric ? { leadingMetric: order.leadingMetric } : {}),
   };
 }
 

@@ -18,6 +18,11 @@ export interface RunOrderSql {
   joinSql: string;
   joinParams: SqlValue[];
   orderSql: string;
+  /**
+   * Set when the first order_by entry is a metric: its key, direction and the SQL expression of
+   * its (latest) value. Lets the store try a top-k plan driven by the metric's value index.
+   */
+  leadingMetric?: { key: string; ascending: boolean; valueSql: string };
 }
 
 const KEYED_TABLES = { metric: "latest_metrics", parameter: "params", tag: "tags" } as const;
@@ -28,6 +33,7 @@ export function buildRunOrderSql(orderBy: readonly string[] | undefined, dialect
   const terms: string[] = [];
   const seen = new Set<string>();
   let startTimeOrdered = false;
+  let leadingMetric: RunOrderSql["leadingMetric"];
 
   for (const entry of orderBy ?? []) {
     const { identifier, ascending } = parseOrderByEntry(entry);
@@ -48,6 +54,9 @@ export function buildRunOrderSql(orderBy: readonly string[] | undefined, dialect
           ? `CASE WHEN ${alias}.is_nan THEN 1 WHEN ${alias}.value IS NULL THEN 2 ELSE 0 END`
           : `CASE WHEN ${alias}.value IS NULL THEN 1 ELSE 0 END`;
       terms.push(flag, `${alias}.value ${direction}`);
+      if (entity === "metric" && joins.length === 1 && terms.length === 2) {
+        leadingMetric = { key, ascending, valueSql: `${alias}.value` };
+      }
     }
     const field = `${entity}\u0000${key}`;
     if (seen.has(field)) {
@@ -58,5 +67,10 @@ export function buildRunOrderSql(orderBy: readonly string[] | undefined, dialect
 
   if (!startTimeOrdered) terms.push("runs.start_time DESC");
   terms.push("runs.run_uuid ASC");
-  return { joinSql: joins.join(" "), joinParams, orderSql: terms.join(", ") };
+  return {
+    joinSql: joins.join(" "),
+    joinParams,
+    orderSql: terms.join(", "),
+    ...(leadingMetric ? { leadingMetric } : {}),
+  };
 }

@@ -3,6 +3,7 @@ import { buildRunSearchSql, decodePageToken, encodePageToken } from "../search/i
 import { experimentIdNumber, placeholders, type StoreContext } from "./context.js";
 import { stagesFor } from "./experiments.js";
 import { hydrateRuns, type RunRow } from "./row-mappers.js";
+import { searchRunsByMetricWindow } from "./search-runs-topk.js";
 
 export interface SearchRunsResult {
   runs: Run[];
@@ -26,13 +27,15 @@ export async function searchRuns(ctx: StoreContext, req: SearchRunsRequest): Pro
   const expIds = (req.experiment_ids ?? []).map(experimentIdNumber).filter((n): n is number => n !== undefined);
   if (expIds.length === 0 || max === 0) return { runs: [] };
   const stages = stagesFor(req.run_view_type);
-  const rows = await ctx.db.all<RunRow>(
-    `SELECT runs.* FROM runs ${sql.joinSql}
+  const rows =
+    (await searchRunsByMetricWindow(ctx.db, { sql, experimentIds: expIds, stages, limit: max, offset })) ??
+    (await ctx.db.all<RunRow>(
+      `SELECT runs.* FROM runs ${sql.joinSql}
       WHERE runs.experiment_id IN ${placeholders(expIds.length)} AND runs.lifecycle_stage IN ${placeholders(stages.length)}
       ${sql.whereSql ? `AND (${sql.whereSql})` : ""}
       ORDER BY ${sql.orderSql} LIMIT ? OFFSET ?`,
-    [...sql.joinParams, ...expIds, ...stages, ...sql.whereParams, max, offset],
-  );
+      [...sql.joinParams, ...expIds, ...stages, ...sql.whereParams, max, offset],
+    ));
   const runs = await hydrateRuns(ctx.db, rows);
   return rows.length === max ? { runs, next_page_token: encodePageToken(offset + max) } : { runs };
 }
