@@ -56,10 +56,12 @@ function freePort(): Promise<number> {
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 let phaseRss: (label: string) => void = () => {};
 
-async function coldStart(db: string, artifacts: string): Promise<number> {
+/** Median of 5 spawns; `db` is a path, or a function giving a fresh path per spawn (empty database). */
+async function coldStart(db: string | ((i: number) => string), artifacts: string): Promise<number> {
   const times: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const s = await startServerProcess(`sqlite:///${db}`, artifacts, await freePort());
+  for (let i = 0; i < 5; i++) {
+    const path = typeof db === "string" ? db : db(i);
+    const s = await startServerProcess(`sqlite:///${path}`, artifacts, await freePort());
     times.push(s.coldStartMs);
     await s.stop();
   }
@@ -77,7 +79,7 @@ async function main() {
   };
   try {
     log("cold start on an empty database");
-    const coldEmpty = await coldStart(join(dir, "empty.db"), artifacts);
+    const coldEmpty = await coldStart((i) => join(dir, `empty-${i}.db`), artifacts);
 
     const server = await startServerProcess(`sqlite:///${db}`, artifacts, await freePort());
     const client = new BenchClient(server.url);
