@@ -253,8 +253,12 @@ describe("web UI: run page, artifacts, registry, webhooks (Chromium)", () => {
   it("deep link to a version page loads its chunk on demand and shows the signature and usage", async () => {
     const fresh = await openPage(browser);
     const scripts: string[] = [];
+    const chunkHeaders: Record<string, string>[] = [];
     fresh.page.on("request", (r) => {
       if (r.resourceType() === "script") scripts.push(new URL(r.url()).pathname);
+    });
+    fresh.page.on("response", async (r) => {
+      if (/\/static-files\/model-version-[\w-]+\.js$/.test(r.url())) chunkHeaders.push(await r.allHeaders());
     });
     try {
       await go(fresh.page, "/models/iris/versions/1");
@@ -272,6 +276,9 @@ describe("web UI: run page, artifacts, registry, webhooks (Chromium)", () => {
         (await fresh.page.getByTestId("usage-snippet").textContent()) ?? "",
         /mlflow\.pyfunc\.load_model\("models:\/iris\/1"\)/,
       );
+      // the server serves the chunk like every hashed asset: JavaScript, cached for 28 days
+      assert.match(chunkHeaders[0]?.["content-type"] ?? "", /^text\/javascript/);
+      assert.equal(chunkHeaders[0]?.["cache-control"], "public, max-age=2419200");
       const chunk = (name: string) => scripts.some((s) => new RegExp(`/static-files/${name}-[\\w-]+\\.js$`).test(s));
       assert.ok(chunk("model-version"), `model-version chunk loaded: ${scripts.join(" ")}`);
       for (const other of ["run", "webhooks", "experiment"])

@@ -167,7 +167,7 @@ export function SchemaTable({ schema, testId }: { schema: Schema; testId?: strin
                   {r.required ? (
                     <Text size="xs">required</Text>
                   ) : (
-                    <Badge size="xs" variant="light" color="gray">
+                    <Badge size="sm" variant="light" color="gray" tt="none">
                       optional
                     </Badge>
                   )}

@@ -340,6 +340,20 @@ function TextLikePreview({ url, path, kind }: { url: string; path: string; kind:
   }
   return (
     <Stack gap="xs">
+      {partial && (
+        <Group gap="xs" data-testid="artifact-partial">
+          <Text size="xs" c="dimmed">
+            Showing the first {formatSize(slices.loaded)} of {formatSize(slices.total)} (
+            {slices.loaded.toLocaleString()} of {slices.total.toLocaleString()} bytes).
+          </Text>
+          <Button size="compact-xs" variant="light" loading={slices.busy} onClick={slices.more}>
+            Load {formatSize(Math.min(SLICE_BYTES, slices.total - slices.loaded))} more
+          </Button>
+          <Anchor href={url} download size="xs">
+            Download the whole file
+          </Anchor>
+        </Group>
+      )}
       {kind === "table" ? (
         <TablePreview text={text} sep={/\.tsv$/i.test(path) ? "\t" : ","} partial={partial} />
       ) : kind === "html" ? (
@@ -357,20 +371,6 @@ function TextLikePreview({ url, path, kind }: { url: string; path: string; kind:
             {text || " "}
           </Code>
         </ScrollArea.Autosize>
-      )}
-      {partial && (
-        <Group gap="xs" data-testid="artifact-partial">
-          <Text size="xs" c="dimmed">
-            Showing the first {formatSize(slices.loaded)} of {formatSize(slices.total)} (
-            {slices.loaded.toLocaleString()} of {slices.total.toLocaleString()} bytes).
-          </Text>
-          <Button size="compact-xs" variant="light" loading={slices.busy} onClick={slices.more}>
-            Load {formatSize(Math.min(SLICE_BYTES, slices.total - slices.loaded))} more
-          </Button>
-          <Anchor href={url} download size="xs">
-            Download the whole file
-          </Anchor>
-        </Group>
       )}
     </Stack>
   );

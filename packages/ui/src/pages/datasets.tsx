@@ -156,7 +156,9 @@ function DatasetDetails({ input }: { input: DatasetInput }) {
                   <Table.Td w="40%" fw={500}>
                     {k}
                   </Table.Td>
-                  <Table.Td>{typeof v === "object" ? JSON.stringify(v) : String(v)}</Table.Td>
+                  <Table.Td>
+                    {typeof v === "number" ? v.toLocaleString() : typeof v === "object" ? JSON.stringify(v) : String(v)}
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>

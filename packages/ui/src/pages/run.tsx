@@ -356,6 +356,7 @@ export function RunPage() {
                   </Text>
                 )}
               </Paper>
+              <DatasetsSection inputs={run.data.inputs?.dataset_inputs ?? []} />
               <Paper withBorder p="md">
                 <Title order={4} mb="xs">
                   Tags
@@ -383,7 +384,6 @@ export function RunPage() {
               </Paper>
               <ChildRuns experimentId={experimentId} runId={runId} />
               <LoggedModels runId={runId} history={tag("mlflow.log-model.history")} />
-              <DatasetsSection inputs={run.data.inputs?.dataset_inputs ?? []} />
             </Stack>
           </Grid.Col>
         </Grid>

@@ -317,12 +317,7 @@ export function WebhooksPage() {
   return (
     <Stack>
       <Group justify="space-between">
-        <div>
-          <Anchor component={Link} to="/models" size="sm">
-            Registered models
-          </Anchor>
-          <Title order={2}>Webhooks</Title>
-        </div>
+        <Title order={2}>Webhooks</Title>
         <Button onClick={() => setForm({ editing: null })}>Create webhook</Button>
       </Group>
       <Text size="sm" c="dimmed">
@@ -372,7 +367,7 @@ export function WebhooksPage() {
                   )}
                 </Table.Td>
                 <Table.Td>
-                  <Text size="xs" ff="monospace" style={{ wordBreak: "break-all" }}>
+                  <Text size="xs" ff="monospace" style={{ overflowWrap: "anywhere" }}>
                     {w.url}
                   </Text>
                 </Table.Td>
@@ -387,7 +382,9 @@ export function WebhooksPage() {
                 </Table.Td>
                 <Table.Td>{w.has_secret ? "yes" : "no"}</Table.Td>
                 <Table.Td>
-                  <Text size="xs">{formatTime(w.last_updated_timestamp)}</Text>
+                  <Text size="xs" style={{ whiteSpace: "nowrap" }}>
+                    {formatTime(w.last_updated_timestamp)}
+                  </Text>
                 </Table.Td>
                 <Table.Td>
                   <Group gap={4} wrap="nowrap">
