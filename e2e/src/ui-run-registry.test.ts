@@ -389,6 +389,9 @@ describe("web UI: run page, artifacts, registry, webhooks (Chromium)", () => {
       .getByText("SUCCEEDED")
       .waitFor();
     await deliveries.getByTestId("delivery-response").getByText("HTTP 200").waitFor();
+    await page.getByRole("button", { name: "Send test event" }).click();
+    await deliveries.getByRole("row").filter({ hasText: "webhook.test" }).getByText("SUCCEEDED").waitFor();
+    assert.ok(received.some((r) => r.path === "/ok" && JSON.parse(r.body).event === "webhook.test"));
 
     // edit: a failing URL and a secret
     await page.getByRole("button", { name: "Edit", exact: true }).click();
@@ -425,7 +428,9 @@ describe("web UI: run page, artifacts, registry, webhooks (Chromium)", () => {
     assert.equal((await client.getWebhook(hook.id)).status, "DISABLED");
     await page.getByText("Succeeded", { exact: true }).click();
     await deliveries.getByTestId("delivery-row").first().waitFor();
-    assert.equal(await deliveries.getByTestId("delivery-row").count(), 1);
+    assert.equal(await deliveries.getByTestId("delivery-row").count(), 2); // the alias event and the test
+    await page.getByRole("button", { name: "Send test event" }).waitFor({ state: "visible" });
+    assert.ok(await page.getByRole("button", { name: "Send test event" }).isDisabled());
 
     // delete, with a confirmation
     await page.getByRole("button", { name: "Delete", exact: true }).click();

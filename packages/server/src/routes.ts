@@ -105,6 +105,7 @@ export const ROUTES: readonly Route[] = [
   json("DELETE", "/mlflow-ts/webhooks/delete", reg.WebhookId, hooks.deleteWebhook),
   json("GET", "/mlflow-ts/webhooks/deliveries", reg.ListWebhookDeliveries, hooks.listDeliveries),
   json("POST", "/mlflow-ts/webhooks/deliveries/redeliver", reg.RedeliverWebhookDelivery, hooks.redeliver),
+  json("POST", "/mlflow-ts/webhooks/test", reg.WebhookId, hooks.testWebhook),
 
   // tracking-side artifact download and the UI's small upload
   {

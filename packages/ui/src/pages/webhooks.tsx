@@ -439,9 +439,10 @@ function AttemptLog({ delivery }: { delivery: WebhookDelivery }) {
   );
 }
 
-function Deliveries({ webhookId }: { webhookId: string }) {
+function Deliveries({ webhookId, active }: { webhookId: string; active: boolean }) {
   const qc = useQueryClient();
   const [status, setStatus] = useState("ALL");
+  const [testing, setTesting] = useState(false);
   const [expanded, setExpanded] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const deliveries = useQuery({
@@ -466,6 +467,28 @@ function Deliveries({ webhookId }: { webhookId: string }) {
               label: s === "ALL" ? "All" : s.charAt(0) + s.slice(1).toLowerCase(),
             }))}
           />
+          <Tooltip label="Enable the webhook to send a test event" disabled={active}>
+            <Button
+              size="compact-xs"
+              variant="light"
+              disabled={!active}
+              loading={testing}
+              onClick={async () => {
+                setError(null);
+                setTesting(true);
+                try {
+                  await client.testWebhook(webhookId);
+                  await qc.invalidateQueries({ queryKey: ["webhook-deliveries", webhookId] });
+                } catch (e) {
+                  setError(errorText(e));
+                } finally {
+                  setTesting(false);
+                }
+              }}
+            >
+              Send test event
+            </Button>
+          </Tooltip>
           <Button size="compact-xs" variant="default" onClick={() => deliveries.refetch()}>
             Refresh
           </Button>
@@ -625,7 +648,7 @@ export function WebhookPage() {
           </Table.Tbody>
         </Table>
       </Paper>
-      <Deliveries webhookId={w.id} />
+      <Deliveries webhookId={w.id} active={w.status === "ACTIVE"} />
       <WebhookForm editing={editing ? w : null} opened={editing} onClose={() => setEditing(false)} />
       <DeleteWebhook
         webhook={deleting ? w : null}
