@@ -189,6 +189,20 @@ try {
     ["model-version", "/models/resnet-classifier/versions/2", "pixel_values", "light", undefined, 1300],
     ["webhooks", "/webhooks", "deploy-on-champion"],
     [
+      "webhook-form",
+      "/webhooks",
+      "deploy-on-champion",
+      "light",
+      async (page) => {
+        await page.getByRole("button", { name: "Create webhook" }).click();
+        const form = page.getByRole("dialog", { name: "Create webhook" });
+        await form.getByRole("textbox", { name: "URL" }).fill("ftp://ci.example.com/hook");
+        await form.getByRole("button", { name: "Create" }).click();
+        await form.getByText("A name is required.").waitFor();
+      },
+      860,
+    ],
+    [
       "webhook-deliveries",
       `/webhooks/${notify.id}`,
       "HTTP 200",

@@ -1,6 +1,6 @@
 // "Register model" from a run's logged model: a new registered model or an existing one, then
 // `model-versions/create`, polling the version until it leaves PENDING_REGISTRATION.
-import type { ModelVersion } from "@mlflow-ts/client";
+import { isMlflowError, type ModelVersion } from "@mlflow-ts/client";
 import {
   Alert,
   Button,
@@ -77,7 +77,11 @@ export function RegisterModelModal(props: {
       setStatus("Creating the version…");
       // what MLflow's register_model does, without a create call that would fail (and log a 400)
       // for a model that exists
-      if (mode === "new" && !clash) await client.createRegisteredModel(name);
+      if (mode === "new" && !clash)
+        await client.createRegisteredModel(name).catch((e: unknown) => {
+          // created meanwhile (or the list was not loaded yet): add the version to it
+          if (!(isMlflowError(e) && e.errorCode === "RESOURCE_ALREADY_EXISTS")) throw e;
+        });
       const root = ((await client.getRun(props.runId)).info.artifact_uri ?? "").replace(/\/+$/, "");
       const created = await client.createModelVersion(
         name,
