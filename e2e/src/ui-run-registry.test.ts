@@ -343,6 +343,24 @@ describe("web UI: run page, artifacts, registry, webhooks (Chromium)", () => {
     noErrors();
   });
 
+  it("artifact browser: an MLmodel shows the model's schema and registers its directory", async () => {
+    await go(page, `/experiments/${expId}/runs/${runId}/artifacts/tensor_model/MLmodel`);
+    const panel = page.getByTestId("mlmodel-panel");
+    await panel.getByText(`runs:/${runId}/tensor_model`).waitFor();
+    await panel.getByTestId("signature-inputs").getByText("tensor<float32> (-1, 28, 28)").waitFor();
+    await panel.getByText("sklearn", { exact: true }).waitFor();
+    await page.getByTestId("artifact-preview").getByText("loader_module: mlflow.sklearn").waitFor();
+    await panel.getByRole("button", { name: "Register model" }).click();
+    const dialog = page.getByRole("dialog", { name: "Register model" });
+    await dialog.getByRole("textbox", { name: "Model name" }).fill("digits");
+    await dialog.getByRole("button", { name: "Register" }).click();
+    await panel.getByRole("link", { name: "digits v1" }).click();
+    await page.getByTestId("signature-inputs").getByText("image").waitFor();
+    const v = await client.getModelVersion("digits", 1);
+    assert.match(v.source ?? "", /\/tensor_model$/);
+    noErrors();
+  });
+
   it("webhooks: create with validation and server errors inline, deliveries log, edit, disable, redeliver, delete", async () => {
     await go(page, "/webhooks");
     await page.getByText("No webhooks yet.").waitFor();

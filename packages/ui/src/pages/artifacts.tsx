@@ -1,7 +1,7 @@
 // The run page's artifact browser: a lazy tree and a preview pane. Text-like files are read with
 // `Range: bytes=a-b` requests, one slice at a time, so a 20 GB log costs the first 256 KiB; only
 // images, PDF and HTML are fetched whole, and only below WHOLE_FILE_CAP.
-import type { FileInfo } from "@mlflow-ts/client";
+import type { FileInfo, ModelVersion } from "@mlflow-ts/client";
 import {
   Alert,
   Anchor,
@@ -18,10 +18,13 @@ import {
   Text,
   UnstyledButton,
 } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useState } from "react";
 import { artifactUrl, client, errorText } from "../api.js";
+import { Link } from "react-router";
 import { FileIcon, FolderIcon } from "../icons.js";
+import { FlavorBadges, parseMLmodel, SignatureView } from "../signature-view.js";
+import { RegisterModelModal } from "./register-model.js";
 
 /** Bytes read per slice of a text-like preview (the first request and every "load more"). */
 export const SLICE_BYTES = 256 * 1024;
@@ -34,6 +37,7 @@ const TABLE = /\.(csv|tsv)$/i;
 const HTML = /\.html?$/i;
 const PDF = /\.pdf$/i;
 const JSON_FILE = /\.json$/i;
+const MLMODEL = /(^|\/)MLmodel$/;
 const TEXT =
   /(\.(txt|log|err|out|md|rst|py|json|jsonl|ya?ml|csv|tsv|js|ts|sh|cfg|conf|ini|properties|toml|xml|sql|r|java|scala|go|rs)|(^|\/)(MLmodel|MLproject|Dockerfile|requirements\.txt))$/i;
 
@@ -324,7 +328,14 @@ function useSlices(url: string, sliceBytes: number) {
   };
 }
 
-function TextLikePreview({ url, path, kind }: { url: string; path: string; kind: "text" | "table" | "html" }) {
+function TextLikePreview(props: {
+  url: string;
+  path: string;
+  kind: "text" | "table" | "html";
+  /** Shown above the text once the whole file is here (the MLmodel panel). */
+  extra?: ((text: string) => React.ReactNode) | undefined;
+}) {
+  const { url, path, kind } = props;
   // HTML renders whole or not at all (the caller checked it is below the cap); the rest goes by slices
   const slices = useSlices(url, kind === "html" ? WHOLE_FILE_CAP : SLICE_BYTES);
   if (slices.error) return <Alert color="red">{errorText(slices.error)}</Alert>;
@@ -354,6 +365,7 @@ function TextLikePreview({ url, path, kind }: { url: string; path: string; kind:
           </Anchor>
         </Group>
       )}
+      {!partial && props.extra?.(text)}
       {kind === "table" ? (
         <TablePreview text={text} sep={/\.tsv$/i.test(path) ? "\t" : ","} partial={partial} />
       ) : kind === "html" ? (
@@ -373,6 +385,63 @@ function TextLikePreview({ url, path, kind }: { url: string; path: string; kind:
         </ScrollArea.Autosize>
       )}
     </Stack>
+  );
+}
+
+/**
+ * What MLflow's logged-model view shows for a model directory: the `runs:/` URI, flavors, the
+ * signature as tables, and "Register model" for that directory.
+ */
+function MLmodelPanel({ runId, path, text }: { runId: string; path: string; text: string }) {
+  const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
+  const qc = useQueryClient();
+  const [registering, setRegistering] = useState<string | null>(null);
+  const [registered, setRegistered] = useState<ModelVersion | null>(null);
+  const model = useQuery({ queryKey: ["mlmodel-text", runId, path, text], queryFn: () => parseMLmodel(text) });
+  return (
+    <Paper withBorder p="sm" data-testid="mlmodel-panel">
+      <Group justify="space-between" mb="xs">
+        <Group gap="xs">
+          <Text fw={600} size="sm">
+            Logged model
+          </Text>
+          <Code>{`runs:/${runId}/${dir}`}</Code>
+          {model.data && <FlavorBadges model={model.data} />}
+        </Group>
+        <Group gap="xs">
+          {registered && (
+            <Anchor
+              component={Link}
+              to={`/models/${encodeURIComponent(registered.name)}/versions/${registered.version}`}
+              size="sm"
+            >
+              {registered.name} v{registered.version}
+            </Anchor>
+          )}
+          <Button size="compact-xs" variant="light" onClick={() => setRegistering(dir)}>
+            Register model
+          </Button>
+        </Group>
+      </Group>
+      {model.error ? (
+        <Alert color="yellow" title="MLmodel could not be read">
+          {errorText(model.error)}
+        </Alert>
+      ) : model.data ? (
+        <SignatureView model={model.data} />
+      ) : (
+        <Loader size="xs" />
+      )}
+      <RegisterModelModal
+        runId={runId}
+        artifactPath={registering}
+        onClose={() => setRegistering(null)}
+        onRegistered={async (v) => {
+          setRegistered(v);
+          await qc.invalidateQueries({ queryKey: ["run-model-versions", runId] });
+        }}
+      />
+    </Paper>
   );
 }
 
@@ -426,7 +495,16 @@ function Preview({ runId, path }: { runId: string; path: string }) {
     );
   else if (kind === "pdf") body = <PdfPreview url={url} />;
   else if (kind === "image") body = <Image src={url} alt={path} maw={640} fit="contain" />;
-  else body = <TextLikePreview key={url} url={url} path={path} kind={kind as "text" | "table" | "html"} />;
+  else
+    body = (
+      <TextLikePreview
+        key={url}
+        url={url}
+        path={path}
+        kind={kind as "text" | "table" | "html"}
+        extra={MLMODEL.test(path) ? (text) => <MLmodelPanel runId={runId} path={path} text={text} /> : undefined}
+      />
+    );
   return (
     <Stack gap="xs">
       <Group justify="space-between" wrap="nowrap">

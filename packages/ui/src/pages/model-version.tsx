@@ -20,9 +20,8 @@ import {
 } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
-import { parse as parseYaml } from "yaml";
 import { baseUrl, client, errorText, formatTime } from "../api.js";
-import { parseParams, parseSpecs, type Schema, SchemaHeading, SchemaTable } from "../schema-table.js";
+import { FlavorBadges, type MLmodelFile, parseMLmodel, SignatureView } from "../signature-view.js";
 import { EditableDescription, Tags } from "./models.js";
 
 const STAGES = ["None", "Staging", "Production", "Archived"];
@@ -73,12 +72,6 @@ function AuditHistory({ name, version }: { name: string; version: string }) {
   );
 }
 
-interface MLmodelFile {
-  flavors?: Record<string, unknown>;
-  signature?: { inputs?: unknown; outputs?: unknown; params?: unknown } | null;
-  mlflow_version?: string;
-}
-
 type MLmodelState = { state: "missing" } | { state: "ok"; model: MLmodelFile };
 
 function modelVersionArtifactUrl(name: string, version: string, path: string): string {
@@ -110,9 +103,7 @@ async function loadMLmodel(v: ModelVersion): Promise<MLmodelState> {
   const res = await fetch(modelVersionArtifactUrl(v.name, String(v.version), "MLmodel"));
   if (res.status === 404) return { state: "missing" };
   if (!res.ok) throw new Error(`MLmodel: ${res.status} ${res.statusText}`);
-  const model = parseYaml(await res.text()) as unknown;
-  if (!model || typeof model !== "object") throw new Error("MLmodel is not a YAML mapping");
-  return { state: "ok", model: model as MLmodelFile };
+  return { state: "ok", model: await parseMLmodel(await res.text()) };
 }
 
 function SignatureSection({ version }: { version: ModelVersion }) {
@@ -121,7 +112,6 @@ function SignatureSection({ version }: { version: ModelVersion }) {
     queryFn: () => loadMLmodel(version),
   });
   let body: React.ReactNode;
-  let flavors: string[] = [];
   if (mlmodel.error) body = <Alert color="red">{errorText(mlmodel.error)}</Alert>;
   else if (!mlmodel.data) body = <Loader size="sm" />;
   else if (mlmodel.data.state === "missing")
@@ -130,68 +120,12 @@ function SignatureSection({ version }: { version: ModelVersion }) {
         No MLmodel file at this version's source, so there is no schema to show.
       </Text>
     );
-  else {
-    const { model } = mlmodel.data;
-    flavors = Object.keys(model.flavors ?? {});
-    const sig = model.signature;
-    let sections: { title: string; schema: Schema | null }[] = [];
-    let parseError: string | null = null;
-    try {
-      sections = [
-        { title: "Inputs", schema: parseSpecs(sig?.inputs) },
-        { title: "Outputs", schema: parseSpecs(sig?.outputs) },
-        { title: "Params", schema: parseParams(sig?.params) },
-      ];
-    } catch (e) {
-      parseError = errorText(e);
-    }
-    if (parseError)
-      body = (
-        <Alert color="yellow" title="The signature could not be read">
-          {parseError}
-        </Alert>
-      );
-    else if (!sections.some((s) => s.schema))
-      body = (
-        <Text size="sm" c="dimmed" data-testid="signature-empty">
-          This model has no signature. Log it with one (for example <Code>signature=infer_signature(X, y)</Code> or an{" "}
-          <Code>input_example</Code>) to record its inputs and outputs.
-        </Text>
-      );
-    else
-      body = (
-        <Stack gap="md" data-testid="signature">
-          {sections.map((s) =>
-            s.schema ? (
-              <div key={s.title}>
-                <SchemaHeading title={s.title} schema={s.schema} />
-                <SchemaTable schema={s.schema} testId={`signature-${s.title.toLowerCase()}`} />
-              </div>
-            ) : s.title === "Params" ? null : (
-              <div key={s.title}>
-                <Text fw={600} size="sm" mb={4}>
-                  {s.title}
-                </Text>
-                <Text size="sm" c="dimmed">
-                  Not specified.
-                </Text>
-              </div>
-            ),
-          )}
-        </Stack>
-      );
-  }
+  else body = <SignatureView model={mlmodel.data.model} />;
   return (
     <Paper withBorder p="md">
       <Group justify="space-between" mb="xs">
         <Title order={4}>Schema</Title>
-        <Group gap={4}>
-          {flavors.map((f) => (
-            <Badge key={f} size="sm" variant="outline" tt="none">
-              {f}
-            </Badge>
-          ))}
-        </Group>
+        {mlmodel.data?.state === "ok" && <FlavorBadges model={mlmodel.data.model} />}
       </Group>
       {body}
     </Paper>
