@@ -242,7 +242,7 @@ describe("web UI pages (Chromium)", () => {
     await page.getByTestId("logged-models").getByRole("button", { name: "Register model" }).click();
     const dialog = page.getByRole("dialog", { name: "Register model" });
     await dialog.getByRole("textbox").fill("from-ui");
-    await dialog.getByRole("button", { name: "Save" }).click();
+    await dialog.getByRole("button", { name: "Register" }).click();
     await page.getByRole("link", { name: "from-ui v1" }).waitFor();
     const mv = await client.getModelVersion("from-ui", 1);
     assert.equal(mv.run_id, runId);

@@ -1,14 +1,24 @@
 // Screenshots of the web UI's main pages for the docs: `node e2e/dist/ui-screenshots.js [outDir]`
 // (after `npm run build`). Seeds a realistic server, then captures each page in Chromium.
 import { mkdirSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { MlflowClient } from "@mlflow-ts/client";
 import { startTestServer } from "@mlflow-ts/server/test-support";
+import type { Page } from "playwright-core";
 import { launch, openPage } from "./ui-support.js";
 
 const out = resolve(process.argv[2] ?? "docs/screenshots");
 mkdirSync(out, { recursive: true });
-const server = await startTestServer();
+const server = await startTestServer({ webhookDelivery: { initialBackoffMs: 50, maxBackoffMs: 100, maxAttempts: 3 } });
+// a webhook receiver: /ok answers 200, anything else 503
+const receiver = createServer((req, res) => {
+  req.resume();
+  req.on("end", () => res.writeHead(req.url === "/ok" ? 200 : 503).end());
+});
+await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+const hookBase = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
 const client = new MlflowClient(server.url);
 try {
   for (const name of ["vision/resnet-sweep", "vision/vit-finetune", "nlp/sentiment-bert", "churn-model", "forecasting"])
@@ -49,11 +59,96 @@ try {
     { architecture: "resnet50", dropout: 0.1, layers: [64, 128, 256, 512] },
     "model/config.json",
   );
+  const signature = {
+    inputs: JSON.stringify([
+      { type: "tensor", "tensor-spec": { dtype: "float32", shape: [-1, 3, 224, 224] }, name: "pixel_values" },
+    ]),
+    outputs: JSON.stringify([
+      { type: "tensor", "tensor-spec": { dtype: "float32", shape: [-1, 1000] }, name: "logits" },
+    ]),
+    params: JSON.stringify([
+      { name: "top_k", type: "long", default: 5, shape: null },
+      { name: "temperature", type: "double", default: 1.0, shape: null },
+    ]),
+  };
+  const q = (v: string) => `'${v.replace(/'/g, "''")}'`;
   await client.logText(
     best,
-    "artifact_path: model\nflavors:\n  pytorch:\n    pytorch_version: 2.4.0\n",
+    [
+      "artifact_path: model",
+      "flavors:",
+      "  python_function:",
+      "    loader_module: mlflow.pytorch",
+      "  pytorch:",
+      "    pytorch_version: 2.4.0",
+      "mlflow_version: 2.22.0",
+      "signature:",
+      `  inputs: ${q(signature.inputs)}`,
+      `  outputs: ${q(signature.outputs)}`,
+      `  params: ${q(signature.params)}`,
+      "",
+    ].join("\n"),
     "model/MLmodel",
   );
+  let log = "";
+  for (let step = 0; log.length < 3 * 1024 * 1024; step++)
+    log += `2026-01-01T10:${String(Math.floor(step / 60) % 60).padStart(2, "0")}:${String(step % 60).padStart(2, "0")} step=${step} loss=${(2 * Math.exp(-step / 4000) + 0.05).toFixed(4)} lr=0.0005 throughput=412.7 img/s\n`;
+  await client.logText(best, log, "logs/steps.log");
+  await client.recordLoggedModel(best, {
+    run_id: best,
+    artifact_path: "model",
+    flavors: { pytorch: {}, python_function: {} },
+    utc_time_created: "2026-01-01 00:00:00.000000",
+  });
+  await client.logInputs(best, [
+    {
+      dataset: {
+        name: "imagenet-1k-train",
+        digest: "8f2c1a9e",
+        source_type: "s3",
+        source: JSON.stringify({ uri: "s3://datasets/imagenet-1k/train/" }),
+        schema: JSON.stringify({
+          mlflow_colspec: [
+            { type: "binary", name: "image", required: true },
+            { type: "long", name: "label", required: true },
+            { type: "string", name: "synset", required: true },
+            { type: "string", name: "photographer", required: false },
+          ],
+        }),
+        profile: JSON.stringify({ num_rows: 1281167, num_elements: 5124668 }),
+      },
+      tags: { "mlflow.data.context": "training" },
+    },
+    {
+      dataset: {
+        name: "imagenet-1k-val",
+        digest: "1b7d03f2",
+        source_type: "s3",
+        source: JSON.stringify({ uri: "s3://datasets/imagenet-1k/val/" }),
+        profile: JSON.stringify({ num_rows: 50000 }),
+      },
+      tags: { "mlflow.data.context": "eval" },
+    },
+  ]);
+  const notify = await client.createWebhook({
+    name: "deploy-on-champion",
+    url: `${hookBase}/ok`,
+    events: ["model_version_alias.created", "model_version.created"],
+    description: "Tells the deployment service when @champion moves.",
+    secret: "s3cret",
+  });
+  await client.createWebhook({
+    name: "chat-notify",
+    url: `${hookBase}/down`,
+    events: ["model_version.stage_transitioned"],
+    status: "ACTIVE",
+  });
+  await client.createWebhook({
+    name: "legacy-ci",
+    url: "https://ci.example.com/hooks/mlflow",
+    events: ["registered_model.created"],
+    status: "DISABLED",
+  });
   await client.createRegisteredModel("resnet-classifier", {
     description: "ResNet-50 image classifier trained on ImageNet-1k.",
     tags: { team: "vision" },
@@ -65,22 +160,72 @@ try {
   });
   await client.setRegisteredModelAlias("resnet-classifier", "champion", 2);
   await client.createRegisteredModel("sentiment-bert", { description: "Sentiment model" });
+  await client.transitionModelVersionStage("resnet-classifier", 1, "Staging");
+  for (let i = 0; i < 50; i++) {
+    const done = await client.listWebhookDeliveries({ maxResults: 100 });
+    if (done.items.length >= 4 && done.items.every((d) => d.status !== "PENDING")) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 
   const browser = await launch();
-  const shots: [string, string, string, ("light" | "dark")?][] = [
+  const shots: [string, string, string, ("light" | "dark")?, ((page: Page) => Promise<void>)?, number?][] = [
     ["experiments", "/experiments", "vision/"],
     ["runs-table", `/experiments/${exp}`, "resnet50-lr"],
     ["runs-table-dark", `/experiments/${exp}?orderByKey=metrics.%60val_accuracy%60`, "resnet50-lr", "dark"],
-    ["run-page", `/experiments/${exp}/runs/${best}`, "Best validation"],
+    ["run-page", `/experiments/${exp}/runs/${best}`, "Best validation", "light", undefined, 960],
+    [
+      "dataset-drawer",
+      `/experiments/${exp}/runs/${best}`,
+      "imagenet-1k-train",
+      "light",
+      async (page) => {
+        await page.getByTestId("dataset-row").filter({ hasText: "imagenet-1k-train" }).click();
+        await page.getByTestId("dataset-profile").waitFor();
+      },
+    ],
     ["artifacts", `/experiments/${exp}/runs/${best}/artifacts/model/config.json`, "architecture"],
+    [
+      "artifacts-mlmodel",
+      `/experiments/${exp}/runs/${best}/artifacts/model/MLmodel`,
+      "pixel_values",
+      "light",
+      undefined,
+      900,
+    ],
+    ["artifacts-ranged", `/experiments/${exp}/runs/${best}/artifacts/logs/steps.log`, "Showing the first"],
     ["models", "/models", "resnet-classifier"],
-    ["model-version", "/models/resnet-classifier/versions/2", "Source run"],
+    ["model-version", "/models/resnet-classifier/versions/2", "pixel_values", "light", undefined, 1300],
+    ["webhooks", "/webhooks", "deploy-on-champion"],
+    [
+      "webhook-form",
+      "/webhooks",
+      "deploy-on-champion",
+      "light",
+      async (page) => {
+        await page.getByRole("button", { name: "Create webhook" }).click();
+        const form = page.getByRole("dialog", { name: "Create webhook" });
+        await form.getByRole("textbox", { name: "URL" }).fill("ftp://ci.example.com/hook");
+        await form.getByRole("button", { name: "Create" }).click();
+        await form.getByText("A name is required.").waitFor();
+      },
+      860,
+    ],
+    [
+      "webhook-deliveries",
+      `/webhooks/${notify.id}`,
+      "HTTP 200",
+      "light",
+      async (page) => {
+        await page.getByRole("button", { name: "Attempts" }).first().click();
+      },
+    ],
   ];
-  for (const [name, hash, text, scheme] of shots) {
-    const { page } = await openPage(browser, { colorScheme: scheme ?? "light", width: 1280, height: 720 });
+  for (const [name, hash, text, scheme, action, height] of shots) {
+    const { page } = await openPage(browser, { colorScheme: scheme ?? "light", width: 1280, height: height ?? 720 });
     await page.goto(`${server.url}/#${hash}`);
     await page.getByText(text).first().waitFor();
-    await page.waitForTimeout(400); // metric ranges and fonts settle
+    await action?.(page);
+    await page.waitForTimeout(400); // metric ranges, fonts and drawer transitions settle
     await page.screenshot({ path: `${out}/${name}.png` });
     await page.context().close();
     console.log(`${out}/${name}.png`);
@@ -88,4 +233,5 @@ try {
   await browser.close();
 } finally {
   await server.close();
+  receiver.close();
 }

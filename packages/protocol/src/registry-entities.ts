@@ -101,6 +101,11 @@ export const WEBHOOK_EVENTS = [
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
+/** The event of a test delivery (`POST /mlflow-ts/webhooks/test`): sent on request, never subscribed to. */
+export const WEBHOOK_TEST_EVENT = "webhook.test";
+/** What a delivery carries: a registry event, or a test. */
+export type WebhookDeliveryEvent = WebhookEvent | typeof WEBHOOK_TEST_EVENT;
+
 export const WEBHOOK_STATUSES = ["ACTIVE", "DISABLED"] as const;
 export type WebhookStatus = (typeof WEBHOOK_STATUSES)[number];
 
@@ -134,7 +139,7 @@ export interface WebhookDelivery {
   id: string;
   webhook_id: string;
   event_id: string;
-  event: WebhookEvent;
+  event: WebhookDeliveryEvent;
   status: DeliveryStatus;
   attempts: number;
   creation_timestamp: number;
@@ -150,7 +155,7 @@ export interface WebhookDelivery {
 export interface WebhookPayload {
   /** The event id: the same for every webhook and retry of one event (use it to de-duplicate). */
   id: string;
-  event: WebhookEvent;
+  event: WebhookDeliveryEvent;
   entity: string;
   action: string;
   timestamp: number;

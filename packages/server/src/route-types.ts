@@ -4,7 +4,8 @@ import type { z } from "zod";
 import type { ServerConfig } from "./config.js";
 import type { ArtifactService } from "./handlers/artifact-service.js";
 
-export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+/** HEAD is only routed where a raw route declares it (the UI's static routes). */
+export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface HandlerContext {
   store: TrackingStore;

@@ -105,6 +105,7 @@ export const ROUTES: readonly Route[] = [
   json("DELETE", "/mlflow-ts/webhooks/delete", reg.WebhookId, hooks.deleteWebhook),
   json("GET", "/mlflow-ts/webhooks/deliveries", reg.ListWebhookDeliveries, hooks.listDeliveries),
   json("POST", "/mlflow-ts/webhooks/deliveries/redeliver", reg.RedeliverWebhookDelivery, hooks.redeliver),
+  json("POST", "/mlflow-ts/webhooks/test", reg.WebhookId, hooks.testWebhook),
 
   // tracking-side artifact download and the UI's small upload
   {
@@ -197,17 +198,20 @@ export const ROUTES: readonly Route[] = [
     handler: proxy.abortMultipartUpload,
   },
 
-  // the web UI (packages/ui): index at the prefix root, hashed assets under /static-files/
-  { kind: "raw", method: "GET", path: "/", mount: "root", area: "tracking", handler: ui.serveIndex },
-  // `{prefix}` without the trailing slash (only reachable when a prefix is set)
-  { kind: "raw", method: "GET", path: "", mount: "root", area: "tracking", handler: ui.redirectToIndex },
-  {
-    kind: "raw",
-    method: "GET",
-    path: "/static-files/",
-    prefix: true,
-    mount: "root",
-    area: "tracking",
-    handler: ui.serveStaticFile,
-  },
+  // the web UI (packages/ui): index at the prefix root, hashed assets under /static-files/;
+  // HEAD answers like GET without a body (uptime checks, proxies, `curl -I`)
+  ...(["GET", "HEAD"] as const).flatMap((method): Route[] => [
+    { kind: "raw", method, path: "/", mount: "root", area: "tracking", handler: ui.serveIndex },
+    // `{prefix}` without the trailing slash (only reachable when a prefix is set)
+    { kind: "raw", method, path: "", mount: "root", area: "tracking", handler: ui.redirectToIndex },
+    {
+      kind: "raw",
+      method,
+      path: "/static-files/",
+      prefix: true,
+      mount: "root",
+      area: "tracking",
+      handler: ui.serveStaticFile,
+    },
+  ]),
 ];

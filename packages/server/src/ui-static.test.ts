@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { STATIC_MAX_AGE } from "./handlers/ui-static.js";
@@ -62,6 +63,30 @@ describe("web UI static routes", () => {
     assert.equal(raw.text, `${big}\n// v2`);
   });
 
+  it("answers HEAD like GET, with the same headers and no body", async () => {
+    writeFileSync(join(dir, "static-files", "head-1.js"), `console.log(${JSON.stringify("y".repeat(5000))});`);
+    for (const [path, encoding] of [
+      ["/", ""],
+      ["/static-files/app-1.js", ""],
+      ["/static-files/head-1.js", ""],
+      ["/static-files/head-1.js", "gzip"],
+      ["/static-files/missing.js", ""],
+    ] as const) {
+      const get = await fetch(`${server.url}${path}`, { headers: { "Accept-Encoding": encoding || "identity" } });
+      const getBody = Buffer.from(await get.arrayBuffer());
+      const head = await rawHead(server.url, path, encoding);
+      assert.equal(head.status, get.status, path);
+      assert.equal(head.body.length, 0, `${path}: HEAD sent a body`);
+      for (const h of ["content-type", "cache-control", "content-encoding"])
+        assert.equal(head.headers[h], get.headers.get(h) ?? undefined, `${path} ${h}`);
+      if (!encoding) assert.equal(Number(head.headers["content-length"]), getBody.length, path);
+      else assert.ok(Number(head.headers["content-length"]) < 1000, "gzipped length");
+    }
+    const bare = await rawHead(prefixed.url, "/mlflow", "");
+    assert.equal(bare.status, 302);
+    assert.equal(bare.headers.location, "/mlflow/");
+  });
+
   it("refuses paths that leave the bundle directory", async () => {
     for (const path of [
       "/static-files/../../../etc/passwd",
@@ -96,3 +121,32 @@ describe("web UI static routes", () => {
     }
   });
 });
+
+/** A HEAD request over a raw socket, so a body sent by mistake would show up (fetch would drop it). */
+function rawHead(
+  base: string,
+  path: string,
+  encoding: string,
+): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+  const u = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(u.port), u.hostname);
+    const chunks: Buffer[] = [];
+    socket.on("data", (c: Buffer) => chunks.push(c));
+    socket.on("error", reject);
+    socket.on("end", () => {
+      const all = Buffer.concat(chunks);
+      const split = all.indexOf("\r\n\r\n");
+      const [statusLine = "", ...lines] = all.subarray(0, split).toString("latin1").split("\r\n");
+      const headers: Record<string, string> = {};
+      for (const line of lines) {
+        const i = line.indexOf(":");
+        headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+      }
+      resolve({ status: Number(statusLine.split(" ")[1]), headers, body: all.subarray(split + 4) });
+    });
+    socket.write(
+      `HEAD ${path} HTTP/1.1\r\nHost: ${u.host}\r\n${encoding ? `Accept-Encoding: ${encoding}\r\n` : ""}Connection: close\r\n\r\n`,
+    );
+  });
+}

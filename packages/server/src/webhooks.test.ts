@@ -314,6 +314,39 @@ describe("webhook deliveries", () => {
     await ok(s, "POST", `${API}/registered-models/create`, { name: "quiet" });
     assert.deepEqual(await deliveries(s, webhook.id), []);
   });
+
+  it("sends a signed webhook.test event on request, whatever the subscriptions; refuses disabled and unknown webhooks", async () => {
+    const { webhook } = await ok(s, "POST", `${HOOKS}/create`, {
+      name: "tester",
+      url,
+      secret: "t3st",
+      events: ["registered_model_tag.deleted"],
+    });
+    await ok(s, "POST", `${HOOKS}/test`, { id: webhook.id });
+    const got = await waitFor("the test delivery", () =>
+      receiver.received.find((r) => r.json.event === "webhook.test" && r.json.data.webhook_id === webhook.id),
+    );
+    assert.equal(got.json.entity, "webhook");
+    assert.equal(got.json.action, "test");
+    assert.equal(got.json.data.webhook_name, "tester");
+    assert.equal(got.headers["x-mlflow-ts-event"], "webhook.test");
+    assert.equal(got.headers["x-mlflow-ts-signature"], sign("t3st", got.body));
+    const log = await waitFor("SUCCEEDED", async () => {
+      const [d] = await deliveries(s, webhook.id);
+      return d?.status === "SUCCEEDED" ? d : undefined;
+    });
+    assert.equal(log.event, "webhook.test");
+    assert.equal(log.response_status, 200);
+
+    await ok(s, "PATCH", `${HOOKS}/update`, { id: webhook.id, status: "DISABLED" });
+    const disabled = await s.call("POST", `${HOOKS}/test`, { id: webhook.id });
+    assert.equal(disabled.status, 400);
+    assert.equal(disabled.json.error_code, "INVALID_PARAMETER_VALUE");
+    assert.match(disabled.json.message, /disabled/);
+    const unknown = await s.call("POST", `${HOOKS}/test`, { id: "no-such-webhook" });
+    assert.equal(unknown.status, 404);
+    await ok(s, "DELETE", `${HOOKS}/delete`, { id: webhook.id });
+  });
 });
 
 describe("a receiver that is down loses no event", () => {

@@ -29,6 +29,11 @@ export class SqlWebhookStore implements WebhookStore {
     this.queued?.();
   };
 
+  queueTestDelivery = async (webhookId: string) => {
+    await deliveries.queueTestDelivery(this.ctx, webhookId);
+    this.queued?.();
+  };
+
   dueDeliveries = (now: number, limit: number) => deliveries.dueDeliveries(this.ctx, now, limit);
   nextDueTime = () => deliveries.nextDueTime(this.ctx);
   recordAttempt = (

@@ -19,6 +19,8 @@ export interface WebhookStore {
     req: ListWebhookDeliveriesRequest,
   ): Promise<{ deliveries: WebhookDelivery[]; next_page_token?: string }>;
   redeliver(deliveryId: string): Promise<void>;
+  /** Queues a `webhook.test` delivery to one (active) webhook. */
+  queueTestDelivery(webhookId: string): Promise<void>;
 
   dueDeliveries(now: number, limit: number): Promise<DueDelivery[]>;
   nextDueTime(): Promise<number | undefined>;

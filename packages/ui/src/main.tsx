@@ -1,13 +1,33 @@
 import "@mantine/core/styles.css";
-import { AppShell, Anchor, Group, MantineProvider, Text } from "@mantine/core";
+import { Alert, AppShell, Anchor, Button, Center, Group, Loader, MantineProvider, Stack, Text } from "@mantine/core";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { StrictMode } from "react";
+import { type ComponentType, lazy, StrictMode, Suspense } from "react";
 import { createRoot } from "react-dom/client";
-import { createHashRouter, Link, NavLink, Navigate, Outlet, RouterProvider, useParams } from "react-router";
-import { ExperimentPage } from "./pages/experiment.js";
-import { ExperimentsPage } from "./pages/experiments.js";
-import { ModelPage, ModelsPage, ModelVersionPage } from "./pages/models.js";
-import { RunPage, RunRedirect } from "./pages/run.js";
+import {
+  createHashRouter,
+  Link,
+  NavLink,
+  Navigate,
+  Outlet,
+  RouterProvider,
+  useParams,
+  useRouteError,
+} from "react-router";
+
+// Route-level code splitting: each page module is its own chunk, fetched when a route first
+// needs it, so the experiments list does not download the run page, the registry or webhooks.
+function page<M, K extends keyof M>(load: () => Promise<M>, name: K) {
+  return lazy(async () => ({ default: (await load())[name] as ComponentType }));
+}
+const ExperimentsPage = page(() => import("./pages/experiments.js"), "ExperimentsPage");
+const ExperimentPage = page(() => import("./pages/experiment.js"), "ExperimentPage");
+const RunPage = page(() => import("./pages/run.js"), "RunPage");
+const RunRedirect = page(() => import("./pages/run.js"), "RunRedirect");
+const ModelsPage = page(() => import("./pages/models.js"), "ModelsPage");
+const ModelPage = page(() => import("./pages/models.js"), "ModelPage");
+const ModelVersionPage = page(() => import("./pages/model-version.js"), "ModelVersionPage");
+const WebhooksPage = page(() => import("./pages/webhooks.js"), "WebhooksPage");
+const WebhookPage = page(() => import("./pages/webhooks.js"), "WebhookPage");
 
 const queryClient = new QueryClient({
   defaultOptions: { queries: { staleTime: 10_000, retry: false, refetchOnWindowFocus: false } },
@@ -30,10 +50,21 @@ function Shell() {
           <NavLink to="/models" className="nav">
             Models
           </NavLink>
+          <NavLink to="/webhooks" className="nav">
+            Webhooks
+          </NavLink>
         </Group>
       </AppShell.Header>
       <AppShell.Main>
-        <Outlet />
+        <Suspense
+          fallback={
+            <Center h={200}>
+              <Loader data-testid="page-loading" />
+            </Center>
+          }
+        >
+          <Outlet />
+        </Suspense>
       </AppShell.Main>
     </AppShell>
   );
@@ -56,24 +87,58 @@ function NotFound() {
   );
 }
 
+/**
+ * A page that failed to render or to load. A chunk that no longer exists (the server was updated
+ * while this tab stayed open) is fixed by a reload, which fetches the new index.html.
+ */
+function RouteError() {
+  const error = useRouteError();
+  const message = error instanceof Error ? error.message : String(error);
+  const stale = /dynamically imported module|Importing a module script failed|error loading/i.test(message);
+  return (
+    <Stack p="md" maw={720}>
+      <Alert color="red" title={stale ? "This page could not be loaded" : "Something went wrong"}>
+        <Text size="sm">
+          {stale ? "The web UI was probably updated on the server since this tab was opened. " : ""}
+          {message}
+        </Text>
+      </Alert>
+      <Group>
+        <Button onClick={() => window.location.reload()}>Reload</Button>
+        <Anchor component={Link} to="/experiments" reloadDocument>
+          Go to experiments
+        </Anchor>
+      </Group>
+    </Stack>
+  );
+}
+
 const router = createHashRouter([
   {
     path: "/",
     element: <Shell />,
     children: [
-      { index: true, element: <Navigate to="/experiments" replace /> },
-      { path: "experiments", element: <ExperimentsPage /> },
-      { path: "experiments/:experimentId", element: <ExperimentPage /> },
-      { path: "experiments/:experimentId/s", element: <ExperimentPage /> },
-      { path: "experiments/:experimentId/runs", element: <ExperimentPage /> },
-      { path: "experiments/:experimentId/runs/:runId", element: <RunPage /> },
-      { path: "experiments/:experimentId/runs/:runId/artifactPath/*", element: <LegacyArtifactRedirect /> },
-      { path: "experiments/:experimentId/runs/:runId/:tab/*", element: <RunPage /> },
-      { path: "runs/:runId", element: <RunRedirect /> },
-      { path: "models", element: <ModelsPage /> },
-      { path: "models/:modelName", element: <ModelPage /> },
-      { path: "models/:modelName/versions/:version", element: <ModelVersionPage /> },
-      { path: "*", element: <NotFound /> },
+      {
+        // errors render inside the shell, so the navigation stays usable
+        errorElement: <RouteError />,
+        children: [
+          { index: true, element: <Navigate to="/experiments" replace /> },
+          { path: "experiments", element: <ExperimentsPage /> },
+          { path: "experiments/:experimentId", element: <ExperimentPage /> },
+          { path: "experiments/:experimentId/s", element: <ExperimentPage /> },
+          { path: "experiments/:experimentId/runs", element: <ExperimentPage /> },
+          { path: "experiments/:experimentId/runs/:runId", element: <RunPage /> },
+          { path: "experiments/:experimentId/runs/:runId/artifactPath/*", element: <LegacyArtifactRedirect /> },
+          { path: "experiments/:experimentId/runs/:runId/:tab/*", element: <RunPage /> },
+          { path: "runs/:runId", element: <RunRedirect /> },
+          { path: "models", element: <ModelsPage /> },
+          { path: "models/:modelName", element: <ModelPage /> },
+          { path: "models/:modelName/versions/:version", element: <ModelVersionPage /> },
+          { path: "webhooks", element: <WebhooksPage /> },
+          { path: "webhooks/:webhookId", element: <WebhookPage /> },
+          { path: "*", element: <NotFound /> },
+        ],
+      },
     ],
   },
 ]);
@@ -92,6 +157,8 @@ css.textContent = `
 .run-dot { display: inline-block; width: 8px; height: 8px; border-radius: 50%; margin-right: 8px; vertical-align: 1px; }
 .run-link { color: var(--mantine-color-anchor); text-decoration: none; }
 .run-link:hover { text-decoration: underline; }
+.dataset-row { padding: 4px 6px; border-radius: 4px; width: 100%; }
+.dataset-row:hover { background: var(--mantine-color-default-hover); }
 .cell { padding: 0 8px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; flex: none; font-size: 13px; }
 `;
 document.head.append(css);

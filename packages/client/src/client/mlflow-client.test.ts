@@ -219,6 +219,11 @@ describe("MlflowClient against the real server: model registry", () => {
       [hook.id],
     );
     assert.deepEqual((await client.listWebhookDeliveries({ webhookId: hook.id })).items, []);
+    await assert.rejects(client.testWebhook(hook.id), { errorCode: "INVALID_PARAMETER_VALUE" }); // disabled
+    await client.updateWebhook(hook.id, { status: "ACTIVE" });
+    await client.testWebhook(hook.id);
+    const [test] = (await client.listWebhookDeliveries({ webhookId: hook.id })).items;
+    assert.equal(test?.event, "webhook.test");
     await client.deleteWebhook(hook.id);
     assert.deepEqual((await client.listWebhooks()).items, []);
   });

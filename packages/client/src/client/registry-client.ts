@@ -331,6 +331,11 @@ export class RegistryClient extends TrackingClient {
     return page(r.deliveries, r.next_page_token);
   }
 
+  /** Sends a `webhook.test` event to one active webhook (it shows in the deliveries log). */
+  async testWebhook(id: string): Promise<void> {
+    await this.transport.post(`${TS_API}/webhooks/test`, { id });
+  }
+
   /** Queues a delivery again (a failed one, say). */
   async redeliverWebhookDelivery(deliveryId: string): Promise<void> {
     await this.transport.post(`${TS_API}/webhooks/deliveries/redeliver`, { delivery_id: deliveryId });

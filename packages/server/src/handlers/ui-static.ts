@@ -79,7 +79,7 @@ async function sendFile(req: IncomingMessage, res: ServerResponse, file: string,
       "Cache-Control": cache,
       "X-Content-Type-Options": "nosniff",
     });
-    res.end(body);
+    res.end(req.method === "HEAD" ? undefined : body);
     return true;
   }
   res.writeHead(200, {
@@ -97,12 +97,12 @@ async function sendFile(req: IncomingMessage, res: ServerResponse, file: string,
   return true;
 }
 
-function notFound(res: ServerResponse, text: string): void {
-  res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" });
-  res.end(text);
+function notFound(req: IncomingMessage, res: ServerResponse, text: string): void {
+  res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
+  res.end(req.method === "HEAD" ? undefined : text);
 }
 
-/** `GET {prefix}/`: the UI's index.html, never cached (it names the hashed bundle files). */
+/** `GET|HEAD {prefix}/`: the UI's index.html, never cached (it names the hashed bundle files). */
 export async function serveIndex(
   req: IncomingMessage,
   res: ServerResponse,
@@ -110,10 +110,10 @@ export async function serveIndex(
   _rest: string,
 ): Promise<void> {
   const dir = uiDistDir();
-  if (!dir || !(await sendFile(req, res, join(dir, "index.html"), "no-cache"))) notFound(res, MISSING);
+  if (!dir || !(await sendFile(req, res, join(dir, "index.html"), "no-cache"))) notFound(req, res, MISSING);
 }
 
-/** `GET {prefix}/static-files/<path>`: the UI's assets, cached for 28 days like MLflow's. */
+/** `GET|HEAD {prefix}/static-files/<path>`: the UI's assets, cached for 28 days like MLflow's. */
 export async function serveStaticFile(
   req: IncomingMessage,
   res: ServerResponse,
@@ -121,12 +121,12 @@ export async function serveStaticFile(
   rest: string,
 ): Promise<void> {
   const dir = uiDistDir();
-  if (!dir) return notFound(res, MISSING);
+  if (!dir) return notFound(req, res, MISSING);
   const rel = rest; // the router has decoded it once
   const root = resolve(dir, "static-files");
   const file = resolve(root, rel);
-  if (rel.includes("\0") || !file.startsWith(root + sep)) return notFound(res, "Not found\n");
-  if (!(await sendFile(req, res, file, `public, max-age=${STATIC_MAX_AGE}`))) notFound(res, "Not found\n");
+  if (rel.includes("\0") || !file.startsWith(root + sep)) return notFound(req, res, "Not found\n");
+  if (!(await sendFile(req, res, file, `public, max-age=${STATIC_MAX_AGE}`))) notFound(req, res, "Not found\n");
 }
 
 /** `GET {prefix}` (no trailing slash): redirect to `{prefix}/` so the bundle's relative asset URLs resolve. */

@@ -38,6 +38,12 @@ export async function redeliver(input: In<typeof r.RedeliverWebhookDelivery>, ct
   return {};
 }
 
+/** Sends a `webhook.test` event to one webhook (queued like any delivery, so it shows in the log). */
+export async function testWebhook(input: In<typeof r.WebhookId>, ctx: HandlerContext) {
+  await ctx.webhooks.queueTestDelivery(input.id);
+  return {};
+}
+
 export async function listRegistryAudit(input: In<typeof r.ListRegistryAudit>, ctx: HandlerContext) {
   const { entries, next_page_token } = await ctx.registry.listAudit(input);
   return { entries, ...(next_page_token ? { next_page_token } : {}) };

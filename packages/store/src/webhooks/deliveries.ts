@@ -4,7 +4,8 @@ import {
   MlflowError,
   type WebhookDelivery,
   type WebhookDeliveryAttempt,
-  type WebhookEvent,
+  WEBHOOK_TEST_EVENT,
+  type WebhookDeliveryEvent,
 } from "@mlflow-ts/protocol";
 import { decodePageToken, encodePageToken } from "../search/index.js";
 import type { SqlValue } from "../sql/database.js";
@@ -41,7 +42,7 @@ function toDelivery(r: DeliveryRow, log: WebhookDeliveryAttempt[]): WebhookDeliv
     id: String(r.id),
     webhook_id: r.webhook_id,
     event_id: String(r.event_id),
-    event: r.event_type as WebhookEvent,
+    event: r.event_type as WebhookDeliveryEvent,
     status: r.status as DeliveryStatus,
     attempts: r.attempts,
     creation_timestamp: r.creation_time,
@@ -124,6 +125,34 @@ export async function redeliver(ctx: StoreContext, id: string): Promise<void> {
   if (res.changes === 0) throw MlflowError.notFound(`Webhook delivery with id=${id} not found`);
 }
 
+/**
+ * Queues one `webhook.test` delivery to a webhook, whatever events it subscribes to, so its
+ * receiver (URL, signature check) can be tried. Refused for a disabled webhook: nothing would send it.
+ */
+export async function queueTestDelivery(ctx: StoreContext, webhookId: string): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    const w = await tx.get<{ id: string; name: string; status: string }>(
+      "SELECT id, name, status FROM mlflowts_webhooks WHERE id = ?",
+      [webhookId],
+    );
+    if (!w) throw MlflowError.notFound(`Webhook with id=${webhookId} not found`);
+    if (w.status !== "ACTIVE")
+      throw MlflowError.invalidParameter(`Webhook '${w.name}' is disabled; enable it to send a test event.`);
+    const now = ctx.now();
+    const data = { webhook_id: w.id, webhook_name: w.name, message: "A test event from mlflow-ts." };
+    const event = await tx.run(
+      "INSERT INTO mlflowts_webhook_events (event_type, payload, creation_time) VALUES (?, ?, ?)",
+      [WEBHOOK_TEST_EVENT, JSON.stringify(data), now],
+    );
+    if (event.lastInsertId === undefined) throw new Error("database did not report the new event id");
+    await tx.run(
+      `INSERT INTO mlflowts_webhook_deliveries (webhook_id, event_id, status, attempts, next_attempt_time, creation_time)
+       VALUES (?, ?, 'PENDING', 0, ?, ?)`,
+      [w.id, event.lastInsertId, now, now],
+    );
+  });
+}
+
 /** A pending delivery ready to send: what the worker needs to build and sign the request. */
 export interface DueDelivery {
   id: number;
@@ -132,7 +161,7 @@ export interface DueDelivery {
   secret: string | null;
   webhookId: string;
   eventId: number;
-  event: WebhookEvent;
+  event: WebhookDeliveryEvent;
   eventTime: number;
   data: Record<string, unknown>;
 }
@@ -165,7 +194,7 @@ export async function dueDeliveries(ctx: StoreContext, now: number, limit: numbe
     secret: r.secret,
     webhookId: r.webhook_id,
     eventId: r.event_id,
-    event: r.event_type as WebhookEvent,
+    event: r.event_type as WebhookDeliveryEvent,
     eventTime: r.creation_time,
     data: JSON.parse(r.payload) as Record<string, unknown>,
   }));

@@ -7,7 +7,6 @@ import {
   Group,
   Loader,
   Paper,
-  Select,
   Stack,
   Table,
   Text,
@@ -21,7 +20,7 @@ import { Link, useParams, useSearchParams } from "react-router";
 import { client, errorText, formatTime } from "../api.js";
 import { useSlashFocus } from "./experiments.js";
 
-function Tags({ tags }: { tags: KeyValue[] | undefined }) {
+export function Tags({ tags }: { tags: KeyValue[] | undefined }) {
   if (!tags?.length)
     return (
       <Text c="dimmed" size="sm">
@@ -205,10 +204,8 @@ export function ModelPage() {
   );
 }
 
-const STAGES = ["None", "Staging", "Production", "Archived"];
-
 /** A description paragraph with an edit button (markdown source shown as text). */
-function EditableDescription({ value, onSave }: { value: string; onSave: (text: string) => Promise<unknown> }) {
+export function EditableDescription({ value, onSave }: { value: string; onSave: (text: string) => Promise<unknown> }) {
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState(value);
   if (editing)
@@ -253,181 +250,5 @@ function EditableDescription({ value, onSave }: { value: string; onSave: (text: 
         Edit description
       </Button>
     </Group>
-  );
-}
-
-function AuditHistory({ name, version }: { name: string; version: string }) {
-  const audit = useQuery({
-    queryKey: ["audit", name, version],
-    queryFn: () => client.listRegistryAudit({ name, version, maxResults: 100 }),
-  });
-  const entries = audit.data?.items ?? [];
-  return (
-    <Paper withBorder p="md">
-      <Title order={4} mb="xs">
-        Audit history
-      </Title>
-      {audit.error && <Alert color="red">{errorText(audit.error)}</Alert>}
-      {!entries.length && !audit.isLoading && (
-        <Text size="sm" c="dimmed">
-          No recorded changes.
-        </Text>
-      )}
-      {entries.length > 0 && (
-        <Table verticalSpacing={4} fz="sm" data-testid="audit-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>When</Table.Th>
-              <Table.Th>Action</Table.Th>
-              <Table.Th>Change</Table.Th>
-              <Table.Th>User</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {entries.map((e) => (
-              <Table.Tr key={e.id}>
-                <Table.Td>{formatTime(e.timestamp)}</Table.Td>
-                <Table.Td>{e.action}</Table.Td>
-                <Table.Td>
-                  {e.alias ? `@${e.alias} ` : ""}
-                  {e.from !== undefined || e.to !== undefined ? `${e.from ?? "–"} → ${e.to ?? "–"}` : ""}
-                </Table.Td>
-                <Table.Td>{e.user_id ?? ""}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
-    </Paper>
-  );
-}
-
-function Webhooks() {
-  const hooks = useQuery({ queryKey: ["webhooks"], queryFn: () => client.listWebhooks({ maxResults: 100 }) });
-  const items = hooks.data?.items ?? [];
-  return (
-    <Paper withBorder p="md">
-      <Title order={4} mb="xs">
-        Webhooks
-      </Title>
-      {!items.length && (
-        <Text size="sm" c="dimmed">
-          No webhooks. Registry events (new versions, aliases, stages) can notify other services.
-        </Text>
-      )}
-      {items.map((w) => (
-        <Group key={w.id} gap="xs" data-testid="webhook">
-          <Badge size="sm" variant="light" color={w.status === "ACTIVE" ? "green" : "gray"}>
-            {w.status}
-          </Badge>
-          <Text size="sm" fw={500}>
-            {w.name}
-          </Text>
-          <Text size="xs" c="dimmed">
-            {w.url} · {w.events.join(", ")}
-          </Text>
-        </Group>
-      ))}
-    </Paper>
-  );
-}
-
-export function ModelVersionPage() {
-  const { modelName = "", version = "" } = useParams();
-  const qc = useQueryClient();
-  const mv = useQuery({
-    queryKey: ["model-version", modelName, version],
-    queryFn: () => client.getModelVersion(modelName, version),
-  });
-  if (mv.error) return <Alert color="red">{errorText(mv.error)}</Alert>;
-  if (!mv.data) return <Loader />;
-  const v = mv.data;
-  const rows: [string, React.ReactNode][] = [
-    ["Registered at", formatTime(v.creation_timestamp)],
-    ["Last modified", formatTime(v.last_updated_timestamp)],
-    [
-      "Stage",
-      <Select
-        key="stage"
-        size="xs"
-        w={160}
-        aria-label="Stage"
-        data={STAGES}
-        value={v.current_stage ?? "None"}
-        allowDeselect={false}
-        onChange={async (stage) => {
-          if (!stage || stage === v.current_stage) return;
-          await client.transitionModelVersionStage(modelName, version, stage);
-          await qc.invalidateQueries({ queryKey: ["model-version", modelName, version] });
-          await qc.invalidateQueries({ queryKey: ["audit", modelName, version] });
-        }}
-      />,
-    ],
-    ["Status", v.status],
-    ["Creator", v.user_id],
-    ["Source", v.source],
-    [
-      "Source run",
-      v.run_id ? (
-        <Anchor key="run" component={Link} to={`/runs/${v.run_id}`} size="sm">
-          {v.run_id}
-        </Anchor>
-      ) : (
-        ""
-      ),
-    ],
-    ["Aliases", (v.aliases ?? []).map((a) => `@${a}`).join(", ")],
-  ];
-  return (
-    <Stack>
-      <Group gap={6}>
-        <Anchor component={Link} to="/models" size="sm">
-          Registered models
-        </Anchor>
-        <Text size="sm" c="dimmed">
-          /
-        </Text>
-        <Anchor component={Link} to={`/models/${encodeURIComponent(modelName)}`} size="sm">
-          {modelName}
-        </Anchor>
-      </Group>
-      <Title order={2}>
-        {modelName} · Version {v.version}
-      </Title>
-      <Paper withBorder p="md">
-        <Table verticalSpacing={4} data-testid="version-details">
-          <Table.Tbody>
-            {rows.map(([k, val]) => (
-              <Table.Tr key={k}>
-                <Table.Td w={180} fw={500}>
-                  {k}
-                </Table.Td>
-                <Table.Td style={{ wordBreak: "break-all" }}>{val}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Paper>
-      <Paper withBorder p="md">
-        <Title order={4} mb="xs">
-          Description
-        </Title>
-        <EditableDescription
-          value={v.description ?? ""}
-          onSave={async (text) => {
-            await client.updateModelVersion(modelName, version, text);
-            await qc.invalidateQueries({ queryKey: ["model-version", modelName, version] });
-          }}
-        />
-      </Paper>
-      <Paper withBorder p="md">
-        <Title order={4} mb="xs">
-          Tags
-        </Title>
-        <Tags tags={v.tags} />
-      </Paper>
-      <AuditHistory name={modelName} version={version} />
-      <Webhooks />
-    </Stack>
   );
 }

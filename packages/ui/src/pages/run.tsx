@@ -1,4 +1,4 @@
-import type { FileInfo, KeyValue, Metric } from "@mlflow-ts/client";
+import type { KeyValue, Metric } from "@mlflow-ts/client";
 import {
   Alert,
   Anchor,
@@ -7,27 +7,25 @@ import {
   Code,
   Grid,
   Group,
-  Image,
   Loader,
   Paper,
-  ScrollArea,
   Stack,
   Table,
   Tabs,
   Text,
   Textarea,
   Title,
-  UnstyledButton,
 } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, Navigate, useNavigate, useParams } from "react-router";
-import { FileIcon, FolderIcon } from "../icons.js";
+import { client, errorText, formatDuration, formatNumber, formatTime } from "../api.js";
+import { ArtifactBrowser } from "./artifacts.js";
+import { DatasetsSection } from "./datasets.js";
 import { NameModal } from "./experiments.js";
-import { artifactUrl, client, errorText, formatDuration, formatNumber, formatTime } from "../api.js";
+import { RegisterModelModal } from "./register-model.js";
 
 const NOTE = "mlflow.note.content";
-const PREVIEW_CAP = 2 * 1024 * 1024;
 
 export function RunRedirect() {
   const { runId = "" } = useParams();
@@ -234,16 +232,11 @@ function LoggedModels({ runId, history }: { runId: string; history: string | und
           </Text>
         ))}
       </Stack>
-      <NameModal
-        opened={registering !== null}
-        title="Register model"
-        label="Model name (new or existing)"
-        initial=""
+      <RegisterModelModal
+        runId={runId}
+        artifactPath={registering}
         onClose={() => setRegistering(null)}
-        onSubmit={async (name) => {
-          await client.registerModel(`runs:/${runId}/${registering ?? ""}`, name);
-          await registered.refetch();
-        }}
+        onRegistered={() => registered.refetch()}
       />
     </Paper>
   );
@@ -363,6 +356,7 @@ export function RunPage() {
                   </Text>
                 )}
               </Paper>
+              <DatasetsSection inputs={run.data.inputs?.dataset_inputs ?? []} />
               <Paper withBorder p="md">
                 <Title order={4} mb="xs">
                   Tags
@@ -390,310 +384,10 @@ export function RunPage() {
               </Paper>
               <ChildRuns experimentId={experimentId} runId={runId} />
               <LoggedModels runId={runId} history={tag("mlflow.log-model.history")} />
-              {(run.data.inputs.dataset_inputs?.length ?? 0) > 0 && (
-                <Paper withBorder p="md">
-                  <Title order={4} mb="xs">
-                    Datasets
-                  </Title>
-                  {run.data.inputs.dataset_inputs?.map((d) => (
-                    <Text size="sm" key={`${d.dataset.name}-${d.dataset.digest}`}>
-                      {d.dataset.name} <Code>{d.dataset.digest}</Code>
-                    </Text>
-                  ))}
-                </Paper>
-              )}
             </Stack>
           </Grid.Col>
         </Grid>
       )}
     </Stack>
-  );
-}
-
-function TreeLevel(props: {
-  runId: string;
-  path: string;
-  depth: number;
-  selected: string;
-  onSelect: (p: string) => void;
-}) {
-  const list = useQuery({
-    queryKey: ["artifacts", props.runId, props.path],
-    queryFn: () => client.listArtifacts(props.runId, props.path),
-  });
-  if (list.isLoading) return <Loader size="xs" />;
-  if (list.error) return <Text c="red">{errorText(list.error)}</Text>;
-  const files = [...(list.data ?? [])].sort(
-    (a, b) => Number(b.is_dir) - Number(a.is_dir) || a.path.localeCompare(b.path),
-  );
-  if (props.depth === 0 && !files.length) return <Text c="dimmed">No artifacts.</Text>;
-  return (
-    <>
-      {files.map((f) => (
-        <TreeNode key={f.path} file={f} {...props} />
-      ))}
-    </>
-  );
-}
-
-function TreeNode(props: {
-  file: FileInfo;
-  runId: string;
-  depth: number;
-  selected: string;
-  onSelect: (p: string) => void;
-}) {
-  const { file } = props;
-  const [open, setOpen] = useState(props.selected.startsWith(`${file.path}/`));
-  const name = file.path.slice(file.path.lastIndexOf("/") + 1);
-  const active = props.selected === file.path;
-  return (
-    <>
-      <UnstyledButton
-        data-testid="artifact-node"
-        onClick={() => (file.is_dir ? setOpen(!open) : props.onSelect(file.path))}
-        style={{
-          display: "flex",
-          width: "100%",
-          padding: "3px 6px",
-          paddingLeft: 6 + props.depth * 16,
-          borderRadius: 4,
-          background: active ? "var(--mantine-color-blue-light)" : undefined,
-          fontSize: 13,
-        }}
-      >
-        <span style={{ flex: 1 }}>
-          {file.is_dir ? (
-            <>
-              <span style={{ display: "inline-block", width: 12 }}>{open ? "▾" : "▸"}</span>
-              <FolderIcon />
-            </>
-          ) : (
-            <>
-              <span style={{ display: "inline-block", width: 12 }} />
-              <FileIcon />
-            </>
-          )}
-          {name}
-        </span>
-        {!file.is_dir && file.file_size !== undefined && (
-          <Text size="xs" c="dimmed">
-            {formatSize(Number(file.file_size))}
-          </Text>
-        )}
-      </UnstyledButton>
-      {file.is_dir && open && (
-        <TreeLevel
-          runId={props.runId}
-          path={file.path}
-          depth={props.depth + 1}
-          selected={props.selected}
-          onSelect={props.onSelect}
-        />
-      )}
-    </>
-  );
-}
-
-function formatSize(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
-
-const IMAGE = /\.(png|jpe?g|gif|svg|webp|bmp)$/i;
-const TEXT = /(\.(txt|log|md|py|json|ya?ml|csv|tsv|js|ts|sh|cfg|ini|toml|html?)|MLmodel|MLproject|Dockerfile)$/i;
-
-const TABLE = /\.(csv|tsv)$/i;
-const HTML = /\.html?$/i;
-const PDF = /\.pdf$/i;
-const TABLE_ROWS = 100;
-
-/** Splits CSV/TSV text into rows (quoted fields with commas, doubled quotes and newlines). */
-export function parseDelimited(text: string, sep: string, maxRows: number): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length && rows.length < maxRows; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"' && field === "") quoted = true;
-    else if (c === sep) {
-      row.push(field);
-      field = "";
-    } else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-    } else field += c;
-  }
-  if ((field || row.length) && rows.length < maxRows) rows.push([...row, field]);
-  return rows;
-}
-
-function TablePreview({ text, sep }: { text: string; sep: string }) {
-  const rows = parseDelimited(text, sep, TABLE_ROWS + 1);
-  const [head = [], ...body] = rows;
-  return (
-    <ScrollArea.Autosize mah="65vh">
-      <Table striped withTableBorder withColumnBorders fz="xs" data-testid="artifact-table">
-        <Table.Thead>
-          <Table.Tr>
-            {head.map((h, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: columns are positional
-              <Table.Th key={i}>{h}</Table.Th>
-            ))}
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {body.map((r, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: rows are positional
-            <Table.Tr key={i}>
-              {r.map((c, j) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: columns are positional
-                <Table.Td key={j}>{c}</Table.Td>
-              ))}
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      <Text size="xs" c="dimmed" mt={4}>
-        First {body.length} rows.
-      </Text>
-    </ScrollArea.Autosize>
-  );
-}
-
-function PdfPreview({ url }: { url: string }) {
-  const blob = useQuery({
-    queryKey: ["artifact-pdf", url],
-    queryFn: async () => {
-      const res = await fetch(url);
-      if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
-      return URL.createObjectURL(new Blob([await res.arrayBuffer()], { type: "application/pdf" }));
-    },
-  });
-  if (blob.error) return <Alert color="red">{errorText(blob.error)}</Alert>;
-  if (!blob.data) return <Loader size="sm" />;
-  return <iframe title="PDF preview" src={blob.data} style={{ width: "100%", height: "70vh", border: 0 }} />;
-}
-
-/** The first `cap` bytes of a file as text: asks for a range and stops reading at the cap either way. */
-async function readCapped(url: string, cap: number): Promise<string> {
-  const res = await fetch(url, { headers: { Range: `bytes=0-${cap - 1}` } });
-  if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
-  if (!res.body) return (await res.text()).slice(0, cap);
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (size < cap) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.length;
-  }
-  if (size >= cap) await reader.cancel();
-  const all = new Uint8Array(Math.min(size, cap));
-  let at = 0;
-  for (const c of chunks) {
-    const part = c.subarray(0, all.length - at);
-    all.set(part, at);
-    at += part.length;
-    if (at >= all.length) break;
-  }
-  return new TextDecoder().decode(all);
-}
-
-function Preview({ runId, path }: { runId: string; path: string }) {
-  const url = artifactUrl(runId, path);
-  const isImage = IMAGE.test(path);
-  const isText = TEXT.test(path);
-  const text = useQuery({
-    queryKey: ["artifact-text", runId, path],
-    enabled: isText,
-    queryFn: async () => {
-      const cut = await readCapped(url, PREVIEW_CAP);
-      if (/\.json$/i.test(path)) {
-        try {
-          return JSON.stringify(JSON.parse(cut), null, 2);
-        } catch {
-          return cut;
-        }
-      }
-      return cut;
-    },
-  });
-  return (
-    <Stack gap="xs">
-      <Group justify="space-between">
-        <Text fw={600} size="sm">
-          {path}
-        </Text>
-        <Anchor href={url} download size="sm">
-          Download
-        </Anchor>
-      </Group>
-      {PDF.test(path) ? (
-        <PdfPreview url={url} />
-      ) : isImage ? (
-        <Image src={url} alt={path} maw={640} fit="contain" />
-      ) : isText ? (
-        text.error ? (
-          <Alert color="red">{errorText(text.error)}</Alert>
-        ) : text.data === undefined ? (
-          <Loader size="sm" />
-        ) : TABLE.test(path) ? (
-          <TablePreview text={text.data} sep={/\.tsv$/i.test(path) ? "\t" : ","} />
-        ) : HTML.test(path) ? (
-          <iframe
-            title="HTML preview"
-            sandbox=""
-            // scripts could not run in the sandbox anyway; dropping them keeps the console quiet
-            srcDoc={text.data.replace(/<script\b[\s\S]*?<\/script>/gi, "")}
-            data-testid="artifact-html"
-            style={{ width: "100%", height: "65vh", border: "1px solid var(--mantine-color-default-border)" }}
-          />
-        ) : (
-          <ScrollArea.Autosize mah="65vh">
-            <Code block data-testid="artifact-preview">
-              {text.data}
-            </Code>
-          </ScrollArea.Autosize>
-        )
-      ) : (
-        <Text c="dimmed" size="sm">
-          No preview for this file type.
-        </Text>
-      )}
-    </Stack>
-  );
-}
-
-function ArtifactBrowser(props: { runId: string; selected: string; onSelect: (p: string) => void }) {
-  return (
-    <Grid>
-      <Grid.Col span={{ base: 12, md: 4 }}>
-        <Paper withBorder p="xs" data-testid="artifact-tree">
-          <TreeLevel runId={props.runId} path="" depth={0} selected={props.selected} onSelect={props.onSelect} />
-        </Paper>
-      </Grid.Col>
-      <Grid.Col span={{ base: 12, md: 8 }}>
-        <Paper withBorder p="md" mih={200}>
-          {props.selected ? (
-            <Preview runId={props.runId} path={props.selected} />
-          ) : (
-            <Text c="dimmed">Select a file to preview it.</Text>
-          )}
-        </Paper>
-      </Grid.Col>
-    </Grid>
   );
 }
