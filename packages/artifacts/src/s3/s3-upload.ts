@@ -136,6 +136,9 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw Object.assign(new Error("The write was aborted"), { name: "AbortError" });
 }
 
+/** Initial capacity of the first part's buffer (it doubles up to the part size). */
+const FIRST_BUFFER = 256 * 1024;
+
 interface Part {
   partNumber: number;
   data: Buffer;
@@ -144,18 +147,22 @@ interface Part {
 }
 
 /**
- * Cuts a byte stream into parts of `sizeFor(partNumber)` bytes (the last one shorter). Always yields
- * at least one part (an empty body gives one empty, last part). A full part is held back until the
- * next byte (or the end) arrives, so `last` is always right. Stops at once when `signal` aborts.
+ * Cuts a byte stream into parts of `sizeFor(partNumber)` bytes (the last one shorter), copying the
+ * incoming chunks into one buffer per part (so each part costs one allocation and the chunks are
+ * garbage at once). Always yields at least one part (an empty body gives one empty, last part). A
+ * full part is held back until the next byte (or the end) arrives, so `last` is always right.
+ * Stops at once when `signal` aborts.
  */
 async function* partChunks(
   body: Readable,
   sizeFor: (partNumber: number) => number,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<Part, void, undefined> {
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
   let nextNumber = 1;
+  // The part being filled; allocated on the first byte (an empty body allocates nothing).
+  let buffer: Buffer | undefined;
+  let filled = 0;
+  let target = 0;
   let ready: Part | undefined;
   const iterator = body[Symbol.asyncIterator]();
   try {
@@ -163,25 +170,36 @@ async function* partChunks(
       const step = await nextOrAbort(iterator, signal);
       if (step.done) break;
       const chunk: Buffer = typeof step.value === "string" ? Buffer.from(step.value) : (step.value as Buffer);
-      pending.push(chunk);
-      pendingBytes += chunk.length;
-      while (pendingBytes >= sizeFor(nextNumber)) {
-        const size = sizeFor(nextNumber);
-        const all = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
-        const rest = all.subarray(size);
-        pending = rest.length > 0 ? [Buffer.from(rest)] : [];
-        pendingBytes = rest.length;
-        if (ready !== undefined) yield ready;
-        ready = { partNumber: nextNumber, data: all.subarray(0, size), last: false };
-        nextNumber++;
+      let offset = 0;
+      while (offset < chunk.length) {
+        if (buffer !== undefined && filled === target) {
+          // The current part is full and more bytes follow: it is not the last one.
+          if (ready !== undefined) yield ready;
+          ready = { partNumber: nextNumber, data: buffer, last: false };
+          nextNumber++;
+          buffer = undefined;
+        }
+        if (buffer === undefined) {
+          target = sizeFor(nextNumber);
+          // The first part starts small and doubles, so a small file never costs a whole part.
+          buffer = Buffer.allocUnsafe(nextNumber === 1 ? Math.min(target, FIRST_BUFFER) : target);
+          filled = 0;
+        } else if (filled === buffer.length) {
+          const grown = Buffer.allocUnsafe(Math.min(target, buffer.length * 2));
+          buffer.copy(grown, 0, 0, filled);
+          buffer = grown;
+        }
+        const copied = chunk.copy(buffer, filled, offset);
+        filled += copied;
+        offset += copied;
       }
     }
-    if (ready !== undefined && pendingBytes === 0) {
-      yield { ...ready, last: true };
-      return;
-    }
     if (ready !== undefined) yield ready;
-    yield { partNumber: nextNumber, data: Buffer.concat(pending, pendingBytes), last: true };
+    yield {
+      partNumber: nextNumber,
+      data: buffer === undefined ? Buffer.alloc(0) : buffer.subarray(0, filled),
+      last: true,
+    };
   } finally {
     if (typeof iterator.return === "function") await iterator.return().catch(() => {});
   }
