@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { get as httpGet } from "node:http";
+import { Agent, get as httpsGet } from "node:https";
 import { createServer } from "node:net";
 import type { S3ArtifactOptions } from "./s3-options.js";
 
@@ -26,16 +28,22 @@ export interface StartMotoOptions {
   env?: Record<string, string>;
   /** How long to wait for the server to answer, ms (default 30000). */
   timeoutMs?: number;
+  /** Serve HTTPS with moto's self-signed certificate (`moto_server -s`). */
+  ssl?: boolean;
 }
 
 export async function startMotoServer(options: StartMotoOptions = {}): Promise<MotoServer> {
   const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = `${options.ssl ? "https" : "http"}://127.0.0.1:${port}`;
   let output = "";
-  const proc: ChildProcess = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...options.env },
-  });
+  const proc: ChildProcess = spawn(
+    "moto_server",
+    ["-H", "127.0.0.1", "-p", String(port), ...(options.ssl ? ["-s"] : [])],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...options.env },
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     proc.once("spawn", () => resolve());
     proc.once("error", (error: NodeJS.ErrnoException) => {
@@ -64,8 +72,7 @@ export async function startMotoServer(options: StartMotoOptions = {}): Promise<M
   while (true) {
     if (exited) throw new Error(`moto_server exited before answering (code ${proc.exitCode}):\n${output}`);
     try {
-      const res = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) });
-      await res.arrayBuffer();
+      await answers(`${endpoint}/moto-api/`);
       break;
     } catch {
       if (Date.now() > deadline) {
@@ -87,6 +94,7 @@ export async function startMotoServer(options: StartMotoOptions = {}): Promise<M
         region: "us-east-1",
         forcePathStyle: true,
         credentials: MOTO_CREDENTIALS,
+        ...(options.ssl ? { requestHandler: { httpsAgent: new Agent({ rejectUnauthorized: false }) } } : {}),
       });
       try {
         await client.send(new CreateBucketCommand({ Bucket: name }));
@@ -105,6 +113,19 @@ export async function startMotoServer(options: StartMotoOptions = {}): Promise<M
     },
   };
   return moto;
+}
+
+/** Resolves once `url` answers any HTTP status (self-signed certificates accepted). */
+function answers(url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const get = url.startsWith("https:") ? httpsGet : httpGet;
+    const req = get(url, { rejectUnauthorized: false, timeout: 1000 }, (res) => {
+      res.resume();
+      res.on("end", () => resolve());
+    });
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
+  });
 }
 
 function freePort(): Promise<number> {

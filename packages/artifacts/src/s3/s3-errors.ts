@@ -79,6 +79,13 @@ export function translateS3Error(error: unknown, what: string, bucket: string): 
   if (UNAVAILABLE.has(effective) || (status !== undefined && status >= 500)) {
     return new MlflowError("TEMPORARILY_UNAVAILABLE", `S3 is unavailable while ${what}: ${effective || status}`);
   }
+  const tlsCode = candidates.find((c) => typeof c === "string" && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(c));
+  if (typeof tlsCode === "string") {
+    return new MlflowError(
+      "INTERNAL_ERROR",
+      `The S3 endpoint's TLS certificate was not accepted while ${what} (${tlsCode}); use ignoreTls for self-signed endpoints`,
+    );
+  }
   const label = code && code !== "Error" ? code : "unexpected error";
   return new MlflowError(
     "INTERNAL_ERROR",

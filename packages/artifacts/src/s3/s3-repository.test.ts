@@ -235,6 +235,26 @@ describe("S3ArtifactRepository against moto_server", () => {
       }
     });
 
+    it("TLS: a self-signed endpoint is refused unless ignoreTls (MLFLOW_S3_IGNORE_TLS) is set", async () => {
+      const tls = await startMotoServer({ ssl: true });
+      try {
+        assert.match(tls.endpoint, /^https:/);
+        const strict = new S3ArtifactRepository(`s3://${BUCKET}/x`, tls.options);
+        await assert.rejects(strict.list(), (e: Error & { errorCode?: string }) => {
+          assert.equal(e.errorCode, "INTERNAL_ERROR", e.message);
+          assert.match(e.message, /TLS certificate was not accepted/);
+          assert.ok(!e.message.includes("    at "));
+          return true;
+        });
+        const lenient = new S3ArtifactRepository(`s3://${BUCKET}/x`, { ...tls.options, ignoreTls: true });
+        await tls.createBucket(BUCKET);
+        await lenient.write("a.txt", bodyOf("over TLS"));
+        assert.deepEqual(await lenient.list(), [{ path: "a.txt", is_dir: false, file_size: 8 }]);
+      } finally {
+        await tls.stop();
+      }
+    });
+
     it("an unreachable endpoint gives TEMPORARILY_UNAVAILABLE", async () => {
       const repo = new S3ArtifactRepository(`s3://${BUCKET}/x`, { ...moto.options, endpointUrl: "http://127.0.0.1:9" });
       await expectCode(repo.list(), "TEMPORARILY_UNAVAILABLE");
