@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
@@ -14,6 +15,16 @@ const BUCKET = "mlflow-ts-artifacts";
 
 let moto: MotoServer;
 let connection: S3Connection;
+
+it("moto_server is on PATH (the S3 suites fail, never skip, without it)", () => {
+  const probe = spawnSync("moto_server", ["--help"], { encoding: "utf8" });
+  assert.equal(
+    probe.error,
+    undefined,
+    "moto_server is not on PATH: the S3 artifact tests need it (pip install 'moto[server]')",
+  );
+  assert.equal(probe.status, 0, probe.stderr);
+});
 
 describe("S3ArtifactRepository against moto_server", () => {
   before(async () => {
