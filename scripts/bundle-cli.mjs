@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Bundles the mlflow-ts CLI (server, store, protocol, zod, ...) into one ESM file: far fewer
 // module resolutions at start-up, which is most of the server's cold start. Native and optional
-// heavy dependencies stay external and load from node_modules.
+// heavy dependencies stay external and load from node_modules (the AWS SDK too: the S3 artifact
+// repository imports it on first use only).
 import { build } from "esbuild";
 
 await build({
@@ -16,7 +17,7 @@ await build({
   target: "node20",
   sourcemap: "linked",
   logLevel: "warning",
-  external: ["better-sqlite3", "ioredis"],
+  external: ["better-sqlite3", "ioredis", "@aws-sdk/*", "@smithy/*"],
   banner: {
     js: 'import { createRequire as __mlflowTsCreateRequire } from "node:module"; const require = __mlflowTsCreateRequire(import.meta.url);',
   },

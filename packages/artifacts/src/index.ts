@@ -28,3 +28,12 @@ export {
   type MultipartUpload,
   multipartNotSupported,
 } from "./repository.js";
+export { loadS3Sdk, S3Connection, type S3Sdk } from "./s3/s3-connection.js";
+export {
+  checkUploadExtraArgs,
+  parseS3Uri,
+  type S3ArtifactOptions,
+  type S3Location,
+  S3_UPLOAD_EXTRA_ARG_NAMES,
+} from "./s3/s3-options.js";
+export { S3ArtifactRepository, s3ArtifactRepositoryFactory } from "./s3/s3-repository.js";

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { checkUploadExtraArgs, type S3ArtifactOptions } from "@mlflow-ts/artifacts";
 import { DEFAULT_WEBHOOK_DELIVERY, type WebhookDeliveryConfig } from "./webhooks/delivery-worker.js";
 
 /** Everything the server needs, resolved once at start from flags and MLflow's environment variables. */
@@ -9,8 +10,15 @@ export interface ServerConfig {
   backendStoreUri: string;
   /** Root for new experiments' artifact locations. */
   defaultArtifactRoot: string;
-  /** Where proxied (`mlflow-artifacts:`) artifacts are stored: a local directory. */
+  /** Where proxied (`mlflow-artifacts:`) artifacts are stored: an absolute local directory or an `s3://bucket/prefix` URI. */
   artifactsDestination: string;
+  /**
+   * How the server reaches S3 (for an `s3://` destination and for runs whose artifact root is
+   * `s3://...`), from MLflow's variables: MLFLOW_S3_ENDPOINT_URL, MLFLOW_S3_IGNORE_TLS,
+   * MLFLOW_S3_UPLOAD_EXTRA_ARGS, AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN,
+   * AWS_DEFAULT_REGION / AWS_REGION. Unset parts fall back to the AWS SDK's defaults.
+   */
+  s3: S3ArtifactOptions;
   serveArtifacts: boolean;
   artifactsOnly: boolean;
   /** "" or a prefix like `/mlflow` applied to the UI, utility routes, `/ajax-api` and `/api`. */
@@ -40,6 +48,8 @@ export interface ServerFlags {
   staticPrefix?: string | undefined;
   /** Comma-separated list, as on the command line. */
   corsAllowedOrigins?: string | undefined;
+  /** Programmatic only (tests): S3 options, merged over those from the environment. */
+  s3?: S3ArtifactOptions | undefined;
   /** Programmatic only (tests): overrides of the webhook delivery timings. */
   webhookDelivery?: Partial<WebhookDeliveryConfig> | undefined;
 }
@@ -107,7 +117,8 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv =
     port,
     backendStoreUri,
     defaultArtifactRoot,
-    artifactsDestination: localDir(destination),
+    artifactsDestination: artifactsDestination(destination),
+    s3: { ...s3OptionsFromEnv(env), ...flags.s3 },
     serveArtifacts,
     artifactsOnly,
     staticPrefix,
@@ -166,10 +177,57 @@ function toUriIfPath(p: string): string {
   return /^[a-zA-Z][\w+.-]*:/.test(p) ? p : pathToFileURL(resolve(p)).href;
 }
 
-function localDir(p: string): string {
+/** A local directory (made absolute) or an `s3://` URI; other schemes are a usage error. */
+function artifactsDestination(p: string): string {
   if (p.startsWith("file://")) return new URL(p).pathname;
+  if (/^s3:\/\//i.test(p)) {
+    if (!/^s3:\/\/[^/]{3,}/i.test(p))
+      throw new ConfigError(`--artifacts-destination '${p}': expected s3://bucket[/prefix].`);
+    return p;
+  }
   if (/^[a-zA-Z][\w+.-]*:\/\//.test(p)) {
-    throw new ConfigError(`--artifacts-destination '${p}': only local directories are supported in this build.`);
+    throw new ConfigError(
+      `--artifacts-destination '${p}': only local directories and s3://bucket/prefix are supported in this build.`,
+    );
   }
   return resolve(p);
+}
+
+/** MLflow's S3 environment variables → options for the S3 artifact repository. */
+export function s3OptionsFromEnv(env: NodeJS.ProcessEnv): S3ArtifactOptions {
+  const options: S3ArtifactOptions = {};
+  const endpoint = env.MLFLOW_S3_ENDPOINT_URL;
+  if (endpoint) {
+    if (!/^https?:\/\/[^/]+/.test(endpoint)) {
+      throw new ConfigError(`MLFLOW_S3_ENDPOINT_URL must be an http(s) URL (got '${endpoint}').`);
+    }
+    options.endpointUrl = endpoint;
+  }
+  const region = env.AWS_DEFAULT_REGION || env.AWS_REGION;
+  if (region) options.region = region;
+  const keyId = env.AWS_ACCESS_KEY_ID;
+  const secret = env.AWS_SECRET_ACCESS_KEY;
+  if (keyId && secret) {
+    options.credentials = {
+      accessKeyId: keyId,
+      secretAccessKey: secret,
+      ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+    };
+  }
+  if (envBool(env, "MLFLOW_S3_IGNORE_TLS")) options.ignoreTls = true;
+  const extra = env.MLFLOW_S3_UPLOAD_EXTRA_ARGS;
+  if (extra) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(extra);
+    } catch {
+      throw new ConfigError("MLFLOW_S3_UPLOAD_EXTRA_ARGS must be a JSON object.");
+    }
+    try {
+      options.uploadExtraArgs = checkUploadExtraArgs(parsed);
+    } catch (e) {
+      throw new ConfigError(`MLFLOW_S3_UPLOAD_EXTRA_ARGS: ${(e as Error).message}.`);
+    }
+  }
+  return options;
 }

@@ -4,6 +4,7 @@ export {
   DEFAULT_BACKEND_STORE_URI,
   MLFLOW_COMPAT_VERSION,
   resolveServerConfig,
+  s3OptionsFromEnv,
   type ServerConfig,
   type ServerFlags,
 } from "./config.js";

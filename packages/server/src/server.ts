@@ -62,7 +62,8 @@ export async function startServer(
       ...(config.modelVersionSourceRegex ? { sourceValidationRegex: config.modelVersionSourceRegex } : {}),
     });
   }
-  const ctx = { store, registry, webhooks, artifacts: new ArtifactService(config), config };
+  const artifacts = new ArtifactService(config);
+  const ctx = { store, registry, webhooks, artifacts, config };
   const listener = createRequestListener(ROUTES, ctx, log);
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
     void listener(req, res);
@@ -99,6 +100,7 @@ export async function startServer(
       });
       await worker?.stop();
       await store.close();
+      await artifacts.close();
     },
   };
 }

@@ -12,8 +12,8 @@ export function registerServerCommand(program: Command): void {
     .option("--registry-store-uri <uri>", "accepted for compatibility; the registry shares the backend store")
     .option("--default-artifact-root <uri>", "root for new experiments' artifacts (env MLFLOW_DEFAULT_ARTIFACT_ROOT)")
     .option(
-      "--artifacts-destination <dir>",
-      "where proxied artifacts are stored (env MLFLOW_ARTIFACTS_DESTINATION), default ./mlartifacts",
+      "--artifacts-destination <uri>",
+      "where proxied artifacts are stored: a directory or s3://bucket/prefix (env MLFLOW_ARTIFACTS_DESTINATION), default ./mlartifacts; S3 access from MLFLOW_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_DEFAULT_REGION, MLFLOW_S3_IGNORE_TLS, MLFLOW_S3_UPLOAD_EXTRA_ARGS",
     )
     .option("--serve-artifacts", "serve the artifact proxy (default)")
     .option("--no-serve-artifacts", "disable the artifact proxy")

@@ -40,11 +40,12 @@ export interface CliServer {
 }
 
 /** Starts `mlflow-ts server` in a child process on a free port and waits until it listens. */
-export function startCliServer(args: string[], cwd?: string): Promise<CliServer> {
+export function startCliServer(args: string[], cwd?: string, env?: NodeJS.ProcessEnv): Promise<CliServer> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_BIN, "server", "--port", "0", ...args], {
       cwd,
       stdio: ["ignore", "ignore", "pipe"],
+      ...(env ? { env } : {}),
     });
     let stderr = "";
     const timer = setTimeout(() => {

@@ -1,4 +1,9 @@
-import { type ArtifactRepository, artifactRepositoryFor, LocalArtifactRepository } from "@mlflow-ts/artifacts";
+import {
+  type ArtifactRepository,
+  ArtifactRepositoryRegistry,
+  S3Connection,
+  s3ArtifactRepositoryFactory,
+} from "@mlflow-ts/artifacts";
 import type { ServerConfig } from "../config.js";
 
 /** A repository and the path inside it where one artifact root (a run's, say) begins. */
@@ -13,16 +18,27 @@ export interface RootedRepository {
  */
 export class ArtifactService {
   readonly destination: ArtifactRepository;
+  /** Schemes this server can open: local paths and `file:` built in, `s3` registered here. */
+  readonly registry = new ArtifactRepositoryRegistry();
+  /** One S3 client (created on first use) for the destination and every `s3://` run root. */
+  private readonly s3: S3Connection;
 
   constructor(config: ServerConfig) {
-    this.destination = new LocalArtifactRepository(config.artifactsDestination);
+    this.s3 = new S3Connection(config.s3);
+    this.registry.register("s3", s3ArtifactRepositoryFactory(this.s3));
+    this.destination = this.registry.repositoryFor(config.artifactsDestination);
   }
 
   /** Maps an artifact root URI (a run's `artifact_uri`) to storage. */
   forRoot(rootUri: string): RootedRepository {
     const proxied = proxiedPath(rootUri);
     if (proxied !== undefined) return { repo: this.destination, prefix: proxied };
-    return { repo: artifactRepositoryFor(rootUri), prefix: "" };
+    return { repo: this.registry.repositoryFor(rootUri), prefix: "" };
+  }
+
+  /** Releases the S3 client's sockets. */
+  async close(): Promise<void> {
+    await this.s3.destroy();
   }
 }
 
