@@ -7,6 +7,7 @@ import * as experiments from "./tracking/experiments.js";
 import * as logging from "./tracking/logging.js";
 import * as history from "./tracking/metric-history.js";
 import * as queries from "./tracking/queries.js";
+import * as maintenance from "./tracking/run-maintenance.js";
 import * as runs from "./tracking/runs.js";
 import type { TrackingStore } from "./tracking-store.js";
 
@@ -84,6 +85,12 @@ export class SqlTrackingStore implements TrackingStore {
   getMetricHistoryBulkJson = (runIds: readonly string[], key: string | undefined, max: number | undefined) =>
     history.getMetricHistoryBulkJson(this.ctx, runIds, key, max);
   searchDatasets = (ids: readonly string[]) => queries.searchDatasets(this.ctx, ids);
+
+  moveRuns = (runIds: readonly string[], experimentId: string) => maintenance.moveRuns(this.ctx, runIds, experimentId);
+  runsForPermanentDelete = (runIds: readonly string[]) => maintenance.runsForPermanentDelete(this.ctx, runIds);
+  listDeletedRuns = (options?: Parameters<typeof maintenance.listDeletedRuns>[1]) =>
+    maintenance.listDeletedRuns(this.ctx, options);
+  deleteRunsPermanently = (runIds: readonly string[]) => maintenance.deleteRunsPermanently(this.ctx, runIds);
 
   close = () => this.db.close();
 }

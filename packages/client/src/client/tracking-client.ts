@@ -247,6 +247,34 @@ export class TrackingClient {
     await this.transport.post(`${API}/runs/restore`, { run_id: runId });
   }
 
+  /**
+   * mlflow-ts: moves runs to another experiment, all or nothing (`POST /api/2.0/mlflow-ts/runs/move`).
+   * Runs keep their ids and artifacts; their dataset inputs follow them. Child runs are not
+   * included implicitly: list them too. Resolves to how many runs changed experiment.
+   */
+  async moveRuns(runIds: string[], experimentId: string): Promise<number> {
+    const r = await this.transport.post<{ moved_run_count?: number }>("/api/2.0/mlflow-ts/runs/move", {
+      run_ids: runIds,
+      experiment_id: experimentId,
+    });
+    return r.moved_run_count ?? 0;
+  }
+
+  /**
+   * mlflow-ts: permanently deletes runs in the `deleted` stage with their artifacts
+   * (`POST /api/2.0/mlflow-ts/runs/delete-permanently`); any run that is not deleted fails the
+   * whole call. `artifactsLeft` lists runs whose artifacts the server could not remove.
+   */
+  async deleteRunsPermanently(
+    runIds: string[],
+  ): Promise<{ deletedRunIds: string[]; artifactsLeft: { run_id: string; artifact_uri: string; reason: string }[] }> {
+    const r = await this.transport.post<{
+      deleted_run_ids?: string[];
+      artifacts_left?: { run_id: string; artifact_uri: string; reason: string }[];
+    }>("/api/2.0/mlflow-ts/runs/delete-permanently", { run_ids: runIds });
+    return { deletedRunIds: r.deleted_run_ids ?? [], artifactsLeft: r.artifacts_left ?? [] };
+  }
+
   async searchRuns(
     experimentIds: string[],
     options: SearchOptions & { runViewType?: ViewType } = {},

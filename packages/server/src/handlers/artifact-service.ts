@@ -14,7 +14,7 @@ export interface RootedRepository {
 export class ArtifactService {
   readonly destination: ArtifactRepository;
 
-  constructor(config: ServerConfig) {
+  constructor(config: Pick<ServerConfig, "artifactsDestination">) {
     this.destination = new LocalArtifactRepository(config.artifactsDestination);
   }
 
