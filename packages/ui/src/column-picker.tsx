@@ -69,9 +69,21 @@ export function ColumnPicker(props: { groups: PickerGroup[]; value: string[]; on
             </Stack>
           </ScrollArea.Autosize>
           <Group justify="space-between">
-            <Button size="compact-xs" variant="subtle" onClick={() => props.onChange([])}>
-              Clear
-            </Button>
+            <Group gap={4}>
+              <Button
+                size="compact-xs"
+                variant="subtle"
+                onClick={() => {
+                  const add = props.groups.flatMap((g) => g.ids.filter((id) => !q || id.toLowerCase().includes(q)));
+                  props.onChange([...props.value, ...add.filter((id) => !chosen.has(id))]);
+                }}
+              >
+                {q ? "Add all matching" : "Add all"}
+              </Button>
+              <Button size="compact-xs" variant="subtle" onClick={() => props.onChange([])}>
+                Clear
+              </Button>
+            </Group>
             <Text size="xs" c="dimmed">
               {props.value.length} shown
             </Text>

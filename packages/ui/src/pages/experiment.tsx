@@ -8,6 +8,7 @@ import {
   Checkbox,
   Group,
   Loader,
+  MultiSelect,
   SegmentedControl,
   Select,
   Stack,
@@ -17,11 +18,12 @@ import {
 } from "@mantine/core";
 import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { type CSSProperties, memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { ColumnPicker } from "../column-picker.js";
 import { client, errorText, formatDuration, formatNumber, formatTime } from "../api.js";
 import { NameModal, useSlashFocus } from "./experiments.js";
+import { DeletePermanentlyModal, MoveRunsModal, Notice } from "./run-actions.js";
 
 const PAGE = 200;
 const ROW_H = 34;
@@ -33,9 +35,30 @@ interface Column {
   /** MLflow's order_by key, when the column sorts on the server. */
   orderKey?: string;
   value: (r: Run) => string;
+  style?: (r: Run) => CSSProperties;
 }
 
+/** Width of the sticky left block: the select checkbox (40) and the run name (240). */
+const CHECK_W = 40;
+const NAME_W = 240;
+const STICKY_W = CHECK_W + NAME_W;
+
+const STATUS_STYLE: Record<string, string> = {
+  FINISHED: "var(--mantine-color-green-light-color)",
+  RUNNING: "var(--mantine-color-blue-light-color)",
+  FAILED: "var(--mantine-color-red-light-color)",
+  KILLED: "var(--mantine-color-gray-6)",
+  SCHEDULED: "var(--mantine-color-gray-6)",
+};
+
 const BASE_COLUMNS: Column[] = [
+  {
+    id: "status",
+    label: "Status",
+    width: 90,
+    value: (r) => r.info.status ?? "",
+    style: (r) => ({ fontSize: 11, fontWeight: 700, color: STATUS_STYLE[r.info.status ?? ""] }),
+  },
   {
     id: "created",
     label: "Created",
@@ -62,12 +85,48 @@ const TIME_PRESETS: Record<string, { label: string; ms: number }> = {
   LAST_YEAR: { label: "Last year", ms: 365 * 86_400_000 },
 };
 
-/** The search box's filter plus the "time created" preset, as one MLflow filter string. */
-export function effectiveFilter(searchFilter: string, startTime: string, now: number): string | undefined {
+export interface DatasetRef {
+  name: string;
+  digest: string;
+}
+
+/** The `datasetsFilter` URL value (a JSON list of `{name, digest}`, as MLflow's UI keeps it); bad input → []. */
+export function parseDatasets(text: string | null): DatasetRef[] {
+  if (!text) return [];
+  try {
+    const v: unknown = JSON.parse(text);
+    if (!Array.isArray(v)) return [];
+    return v
+      .filter((d): d is DatasetRef => typeof d?.name === "string" && typeof d?.digest === "string")
+      .map((d) => ({ name: d.name, digest: d.digest }));
+  } catch {
+    return [];
+  }
+}
+
+const literal = (v: string) => `'${v}'`;
+
+/** MLflow's dataset filter for the picked datasets: runs that used any of them (name and digest). */
+export function datasetsClause(datasets: readonly DatasetRef[]): string | undefined {
+  const one = (d: DatasetRef) => `dataset.name = ${literal(d.name)} and dataset.digest = ${literal(d.digest)}`;
+  if (datasets.length === 0) return undefined;
+  if (datasets.length === 1) return one(datasets[0] as DatasetRef);
+  return `(${datasets.map((d) => `(${one(d)})`).join(" or ")})`;
+}
+
+/** The search box's filter plus the "time created" and datasets presets, as one MLflow filter string. */
+export function effectiveFilter(
+  searchFilter: string,
+  startTime: string,
+  now: number,
+  datasets: readonly DatasetRef[] = [],
+): string | undefined {
   const preset = TIME_PRESETS[startTime];
   const parts: string[] = [];
   if (searchFilter.trim()) parts.push(/\bor\b/i.test(searchFilter) ? `(${searchFilter})` : searchFilter);
   if (preset?.ms) parts.push(`attributes.start_time >= ${now - preset.ms}`);
+  const ds = datasetsClause(datasets);
+  if (ds) parts.push(ds);
   return parts.length ? parts.join(" and ") : undefined;
 }
 
@@ -177,20 +236,29 @@ function nestRuns(runs: Run[], pinned: Set<string>, expanded: Set<string>): Disp
   return out;
 }
 
-const STATUS_STYLE: Record<string, string> = {
-  FINISHED: "var(--mantine-color-green-light-color)",
-  RUNNING: "var(--mantine-color-blue-light-color)",
-  FAILED: "var(--mantine-color-red-light-color)",
-  KILLED: "var(--mantine-color-gray-6)",
-  SCHEDULED: "var(--mantine-color-gray-6)",
-};
+/** Sticky cells need an opaque background that follows the row's hover and selection. */
+const TABLE_CSS = `
+.runs-sticky { position: sticky; left: 0; z-index: 1; display: flex; align-items: center; height: 100%; background: var(--mantine-color-body); }
+.runs-row:hover .runs-sticky { background: linear-gradient(var(--mantine-color-default-hover), var(--mantine-color-default-hover)), var(--mantine-color-body); }
+.runs-row[data-selected="true"] .runs-sticky { background: linear-gradient(var(--mantine-color-blue-light), var(--mantine-color-blue-light)), var(--mantine-color-body); }
+`;
+
+/** The columns a row renders: indexes [start, end) of the column list, after `offset` px of blank space. */
+interface ColumnWindow {
+  start: number;
+  end: number;
+  offset: number;
+}
 
 /** One table row in plain elements (rendered in hundreds while scrolling, so no component-library widgets). */
 const RunRow = memo(function RunRow(props: {
   row: DisplayRow;
   top: number;
   columns: Column[];
-  nameWidth: number;
+  colStart: number;
+  colEnd: number;
+  colOffset: number;
+  width: number;
   experimentId: string;
   selected: boolean;
   cursor: boolean;
@@ -213,49 +281,47 @@ const RunRow = memo(function RunRow(props: {
         top: 0,
         transform: `translateY(${props.top}px)`,
         height: ROW_H,
-        width: "100%",
+        width: props.width,
+        minWidth: "100%",
         display: "flex",
         alignItems: "center",
         borderBottom: "1px solid var(--mantine-color-default-border)",
       }}
     >
-      <div className="cell" style={{ width: 40 }}>
-        <input type="checkbox" aria-label="Select run" checked={props.selected} onChange={() => props.onToggle(id)} />
-      </div>
-      <div className="cell" style={{ width: props.nameWidth, paddingLeft: 8 + depth * 18 }}>
-        <button
-          type="button"
-          className="pin"
-          data-pinned={props.pinned}
-          aria-label={props.pinned ? "Unpin run" : "Pin run"}
-          title={props.pinned ? "Unpin" : "Pin to top"}
-          onClick={() => props.onPin(id)}
-        >
-          {props.pinned ? "★" : "☆"}
-        </button>
-        <span className="run-dot" style={{ background: runColor(id) }} />
-        {children > 0 && (
+      <div className="runs-sticky">
+        <div className="cell" style={{ width: CHECK_W }}>
+          <input type="checkbox" aria-label="Select run" checked={props.selected} onChange={() => props.onToggle(id)} />
+        </div>
+        <div className="cell" style={{ width: NAME_W, paddingLeft: 8 + depth * 18 }}>
           <button
             type="button"
-            className="expander"
-            aria-label={props.expanded ? "Collapse child runs" : "Expand child runs"}
-            onClick={() => props.onExpand(id)}
+            className="pin"
+            data-pinned={props.pinned}
+            aria-label={props.pinned ? "Unpin run" : "Pin run"}
+            title={props.pinned ? "Unpin" : "Pin to top"}
+            onClick={() => props.onPin(id)}
           >
-            {props.expanded ? "▾" : "▸"} {children}
+            {props.pinned ? "★" : "☆"}
           </button>
-        )}
-        <Link className="run-link" to={`/experiments/${props.experimentId}/runs/${id}`}>
-          {r.info.run_name || id}
-        </Link>
+          <span className="run-dot" style={{ background: runColor(id) }} />
+          {children > 0 && (
+            <button
+              type="button"
+              className="expander"
+              aria-label={props.expanded ? "Collapse child runs" : "Expand child runs"}
+              onClick={() => props.onExpand(id)}
+            >
+              {props.expanded ? "▾" : "▸"} {children}
+            </button>
+          )}
+          <Link className="run-link" to={`/experiments/${props.experimentId}/runs/${id}`}>
+            {r.info.run_name || id}
+          </Link>
+        </div>
       </div>
-      <div
-        className="cell"
-        style={{ width: 90, fontSize: 11, fontWeight: 700, color: STATUS_STYLE[r.info.status ?? ""] }}
-      >
-        {r.info.status}
-      </div>
-      {props.columns.map((c) => (
-        <div key={c.id} className="cell" style={{ width: c.width }}>
+      <div style={{ width: props.colOffset, flex: "none" }} />
+      {props.columns.slice(props.colStart, props.colEnd).map((c) => (
+        <div key={c.id} className="cell" style={c.style ? { width: c.width, ...c.style(r) } : { width: c.width }}>
           {c.value(r)}
         </div>
       ))}
@@ -276,7 +342,9 @@ export function ExperimentPage() {
   // the preset's cutoff is fixed when the preset is chosen, so paging keeps one consistent filter
   // biome-ignore lint/correctness/useExhaustiveDependencies: recomputed when the preset changes
   const now = useMemo(() => Date.now(), [startTime]);
-  const filter = effectiveFilter(searchFilter, startTime, now);
+  const datasetsParam = params.get("datasetsFilter");
+  const datasets = useMemo(() => parseDatasets(datasetsParam), [datasetsParam]);
+  const filter = effectiveFilter(searchFilter, startTime, now, datasets);
   const [text, setText] = useState(searchFilter);
   useEffect(() => setText(searchFilter), [searchFilter]);
   const inputRef = useRef<HTMLInputElement>(null);
@@ -290,11 +358,31 @@ export function ExperimentPage() {
   const [cursor, setCursor] = useState(-1);
   const [tagging, setTagging] = useState(false);
   const [renaming, setRenaming] = useState(false);
+  const [moving, setMoving] = useState(false);
+  const [purging, setPurging] = useState(false);
+  const [notice, setNotice] = useState<{ text: string; color: string } | null>(null);
+  const closeNotice = useCallback(() => setNotice(null), []);
 
   const experiment = useQuery({
     queryKey: ["experiment", experimentId],
     queryFn: () => client.getExperiment(experimentId),
   });
+  const experimentDatasets = useQuery({
+    queryKey: ["datasets", experimentId],
+    queryFn: () => client.searchDatasets([experimentId]),
+  });
+  const datasetOptions = useMemo(() => {
+    const seen = new Map<string, { value: string; label: string }>();
+    const add = (d: DatasetRef, context?: string) => {
+      const value = JSON.stringify([d.name, d.digest]);
+      const prev = seen.get(value);
+      if (!prev) seen.set(value, { value, label: `${d.name} (${d.digest})${context ? ` [${context}]` : ""}` });
+      else if (context && !prev.label.includes(`[${context}]`)) prev.label += ` [${context}]`;
+    };
+    for (const d of experimentDatasets.data ?? []) add(d, d.context);
+    for (const d of datasets) add(d); // picked in the URL, even if no longer logged here
+    return [...seen.values()];
+  }, [experimentDatasets.data, datasets]);
   const runs = useInfiniteQuery({
     queryKey: ["runs", experimentId, filter, orderByKey, orderByAsc, lifecycle],
     queryFn: ({ pageParam }) =>
@@ -387,6 +475,25 @@ export function ExperimentPage() {
     estimateSize: () => ROW_H,
     overscan: 20,
   });
+  // columns are virtualized too: only those in view (plus a few) are in the DOM, behind the sticky block
+  const columnVirtualizer = useVirtualizer({
+    horizontal: true,
+    count: columns.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: (i) => columns[i]?.width ?? 120,
+    paddingStart: STICKY_W,
+    overscan: 4,
+  });
+  // biome-ignore lint/correctness/useExhaustiveDependencies: widths change with the column list
+  useEffect(() => columnVirtualizer.measure(), [columnKey]);
+  const visibleColumns = columnVirtualizer.getVirtualItems();
+  const colWindow: ColumnWindow = visibleColumns.length
+    ? {
+        start: visibleColumns[0]?.index ?? 0,
+        end: (visibleColumns[visibleColumns.length - 1]?.index ?? 0) + 1,
+        offset: (visibleColumns[0]?.start ?? STICKY_W) - STICKY_W,
+      }
+    : { start: 0, end: 0, offset: 0 };
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.length ? (items[items.length - 1]?.index ?? 0) : 0;
   useEffect(() => {
@@ -436,8 +543,8 @@ export function ExperimentPage() {
     URL.revokeObjectURL(a.href);
   };
 
-  const nameWidth = 240;
-  const totalWidth = 40 + nameWidth + 90 + columns.reduce((s, c) => s + c.width, 0);
+  const totalWidth = STICKY_W + columns.reduce((s, c) => s + c.width, 0);
+  const selectedIds = [...selected];
   const arrow = (key?: string) => (key && key === orderByKey ? (orderByAsc ? " ↑" : " ↓") : "");
 
   return (
@@ -482,6 +589,24 @@ export function ExperimentPage() {
           onChange={(v) => set({ lifecycleFilter: v === "Deleted" ? "Deleted" : null })}
           data={["Active", "Deleted"]}
         />
+        <MultiSelect
+          w={220}
+          aria-label="Datasets"
+          placeholder={datasets.length ? undefined : "Datasets"}
+          data={datasetOptions}
+          value={datasets.map((d) => JSON.stringify([d.name, d.digest]))}
+          onChange={(values) => {
+            const picked = values.map((v) => {
+              const [name, digest] = JSON.parse(v) as [string, string];
+              return { name, digest };
+            });
+            set({ datasetsFilter: picked.length ? JSON.stringify(picked) : null });
+          }}
+          disabled={datasetOptions.length === 0}
+          searchable
+          clearable
+          nothingFoundMessage="No dataset matches"
+        />
         <ColumnPicker
           groups={[
             { group: "Metrics", ids: keys.metrics.map((k) => `metrics.${k}`) },
@@ -506,6 +631,16 @@ export function ExperimentPage() {
         {selected.size > 0 && lifecycle === "Deleted" && (
           <Button size="compact-sm" variant="light" onClick={() => act((id) => client.restoreRun(id))}>
             Restore
+          </Button>
+        )}
+        {selected.size > 0 && lifecycle === "Deleted" && (
+          <Button size="compact-sm" color="red" variant="light" onClick={() => setPurging(true)}>
+            Delete permanently
+          </Button>
+        )}
+        {selected.size > 0 && (
+          <Button size="compact-sm" variant="light" onClick={() => setMoving(true)}>
+            Move
           </Button>
         )}
         {selected.size > 0 && (
@@ -538,7 +673,7 @@ export function ExperimentPage() {
               display: "flex",
               position: "sticky",
               top: 0,
-              zIndex: 1,
+              zIndex: 2,
               height: ROW_H,
               alignItems: "center",
               fontWeight: 600,
@@ -546,30 +681,30 @@ export function ExperimentPage() {
               borderBottom: "1px solid var(--mantine-color-default-border)",
             }}
           >
-            <div className="cell" style={{ width: 40 }}>
-              <Checkbox
-                size="xs"
-                aria-label="Select all"
-                checked={selected.size > 0 && selected.size === rows.length}
-                onChange={(e) =>
-                  setSelected(e.currentTarget.checked ? new Set(rows.map((r) => r.info.run_id)) : new Set())
+            <div className="runs-sticky">
+              <div className="cell" style={{ width: CHECK_W }}>
+                <Checkbox
+                  size="xs"
+                  aria-label="Select all"
+                  checked={selected.size > 0 && selected.size === rows.length}
+                  onChange={(e) =>
+                    setSelected(e.currentTarget.checked ? new Set(rows.map((r) => r.info.run_id)) : new Set())
+                  }
+                />
+              </div>
+              <UnstyledButton
+                className="cell"
+                fw={600}
+                style={{ width: NAME_W }}
+                onClick={() =>
+                  sortOn({ id: "name", label: "", width: 0, orderKey: "attributes.run_name", value: () => "" })
                 }
-              />
+              >
+                Run name{arrow("attributes.run_name")}
+              </UnstyledButton>
             </div>
-            <UnstyledButton
-              className="cell"
-              fw={600}
-              style={{ width: nameWidth }}
-              onClick={() =>
-                sortOn({ id: "name", label: "", width: 0, orderKey: "attributes.run_name", value: () => "" })
-              }
-            >
-              Run name{arrow("attributes.run_name")}
-            </UnstyledButton>
-            <div className="cell" style={{ width: 90 }}>
-              Status
-            </div>
-            {columns.map((c) => (
+            <div style={{ width: colWindow.offset, flex: "none" }} />
+            {columns.slice(colWindow.start, colWindow.end).map((c) => (
               <UnstyledButton
                 key={c.id}
                 className="cell"
@@ -608,7 +743,10 @@ export function ExperimentPage() {
                   row={row}
                   top={v.start}
                   columns={columns}
-                  nameWidth={nameWidth}
+                  colStart={colWindow.start}
+                  colEnd={colWindow.end}
+                  colOffset={colWindow.offset}
+                  width={totalWidth}
                   experimentId={experimentId}
                   selected={selected.has(id)}
                   cursor={v.index === cursor}
@@ -659,6 +797,35 @@ export function ExperimentPage() {
           });
         }}
       />
+      <MoveRunsModal
+        opened={moving}
+        experimentId={experimentId}
+        runIds={selectedIds}
+        onClose={() => setMoving(false)}
+        onMoved={(count, target) => {
+          setSelected(new Set());
+          setNotice({ text: `Moved ${count} run${count === 1 ? "" : "s"} to ${target.name}.`, color: "green" });
+          void qc.invalidateQueries({ queryKey: ["runs"] });
+          void qc.invalidateQueries({ queryKey: ["datasets"] });
+        }}
+      />
+      <DeletePermanentlyModal
+        opened={purging}
+        runIds={selectedIds}
+        onClose={() => setPurging(false)}
+        onDeleted={(count, left) => {
+          setSelected(new Set());
+          setNotice({
+            text:
+              `Deleted ${count} run${count === 1 ? "" : "s"} permanently.` +
+              (left ? ` The artifacts of ${left} could not be removed (not stored by this server).` : ""),
+            color: left ? "yellow" : "green",
+          });
+          void qc.invalidateQueries({ queryKey: ["runs", experimentId] });
+        }}
+      />
+      <Notice notice={notice} onClose={closeNotice} />
+      <style>{TABLE_CSS}</style>
       {experiment.error && <Alert color="red">{errorText(experiment.error)}</Alert>}
     </Stack>
   );
