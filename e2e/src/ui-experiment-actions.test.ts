@@ -194,6 +194,35 @@ describe("web UI runs table actions (Chromium)", () => {
     noErrors();
   });
 
+  it("the column picker offers keys of runs that are not loaded yet (fetched from the server on open)", async () => {
+    const exp = await client.createExperiment("keys-on-demand");
+    const old = await client.createRun(exp, { runName: "oldest", startTime: 1_000 });
+    await client.logMetric(old.info.run_id, "rare_metric", 1);
+    await Promise.all(
+      Array.from({ length: 4 }, async (_, w) => {
+        for (let i = w; i < 210; i += 4) await client.createRun(exp, { runName: `r-${i}`, startTime: 2_000 + i });
+      }),
+    );
+    await go(`/experiments/${exp}`);
+    await page.getByText("r-209").waitFor();
+    assert.match((await page.getByTestId("run-count").textContent()) ?? "", /^200\+ runs/);
+    await page.getByRole("button", { name: "Columns" }).click();
+    await page.getByRole("textbox", { name: "Search columns" }).fill("rare");
+    await page.getByRole("checkbox", { name: "rare_metric" }).check();
+    await page.keyboard.press("Escape");
+    await page.getByTestId("column-header").filter({ hasText: "rare_metric" }).waitFor();
+    // the search box completes it too
+    const search = page.locator('input[aria-label="Search runs"]');
+    await search.pressSequentially("metrics.rare");
+    await page.getByRole("option", { name: "metrics.rare_metric" }).waitFor();
+    await search.press("Enter");
+    await search.pressSequentially(" > 0");
+    await search.press("Enter");
+    await rowCount(1);
+    assert.equal(await names(), "oldest");
+    noErrors();
+  });
+
   it("datasets preset: filters runs by dataset, kept in the URL", async () => {
     const exp = await client.createExperiment("datasets-preset");
     const a = await client.createRun(exp, { runName: "trained-on-train" });

@@ -97,6 +97,7 @@ export const ROUTES: readonly Route[] = [
   },
 
   // mlflow-ts: moving runs between experiments, permanent deletion (see packages/server/README.md)
+  json("GET", "/mlflow-ts/experiments/keys", r.ExperimentKeys, exp.experimentKeys),
   json("POST", "/mlflow-ts/runs/move", r.MoveRuns, runs.moveRuns),
   json("POST", "/mlflow-ts/runs/delete-permanently", r.DeleteRunsPermanently, runs.deleteRunsPermanently),
 

@@ -199,3 +199,52 @@ describe("POST /mlflow-ts/runs/delete-permanently", () => {
     assert.ok(existsSync(localRoot));
   });
 });
+
+describe("GET /mlflow-ts/experiments/keys", () => {
+  it("lists the distinct keys of an experiment's runs, searchable and capped", async () => {
+    const exp = await newExperiment("keys");
+    const a = await newRun(exp);
+    const b = await newRun(exp);
+    const gone = await newRun(exp);
+    await s.call("POST", `${API}/runs/log-batch`, {
+      run_id: a,
+      metrics: Array.from({ length: 30 }, (_, i) => ({
+        key: `m_${String(i).padStart(2, "0")}`,
+        value: i,
+        timestamp: 1,
+      })),
+      params: [{ key: "lr", value: "0.1" }],
+    });
+    await s.call("POST", `${API}/runs/log-batch`, {
+      run_id: b,
+      metrics: [{ key: "Loss", value: 1, timestamp: 1 }],
+      tags: [{ key: "team", value: "x" }],
+    });
+    await s.call("POST", `${API}/runs/log-batch`, { run_id: gone, params: [{ key: "only_deleted", value: "1" }] });
+    await s.call("POST", `${API}/runs/delete`, { run_id: gone });
+
+    const all = await s.call("GET", `${TS}/experiments/keys`, { experiment_id: exp });
+    assert.equal(all.status, 200, all.text);
+    assert.equal(all.json.metrics.length, 31);
+    assert.equal(all.json.metrics[0], "Loss");
+    assert.deepEqual(all.json.params, ["lr"]);
+    assert.ok(all.json.tags.includes("team") && all.json.tags.includes("mlflow.runName"));
+    assert.equal(all.json.truncated, undefined);
+
+    const found = await s.call("GET", `${TS}/experiments/keys`, { experiment_id: exp, contains: "LOS" });
+    assert.deepEqual(found.json.metrics, ["Loss"]);
+    const capped = await s.call("GET", `${TS}/experiments/keys`, { experiment_id: exp, max_results: 5 });
+    assert.equal(capped.json.metrics.length, 5);
+    assert.equal(capped.json.truncated, true);
+    const deleted = await s.call("GET", `${TS}/experiments/keys`, {
+      experiment_id: exp,
+      run_view_type: "DELETED_ONLY",
+    });
+    assert.deepEqual(deleted.json.params, ["only_deleted"]);
+
+    const unknown = await s.call("GET", `${TS}/experiments/keys`, { experiment_id: "424242" });
+    assert.equal(unknown.json.error_code, "RESOURCE_DOES_NOT_EXIST");
+    const bad = await s.call("GET", `${TS}/experiments/keys`, { experiment_id: exp, max_results: 0 });
+    assert.equal(bad.json.error_code, "INVALID_PARAMETER_VALUE");
+  });
+});

@@ -3,6 +3,7 @@ import { ensureSchema } from "./schema/bootstrap.js";
 import type { Database } from "./sql/database.js";
 import { openDatabase } from "./sql/open-database.js";
 import type { StoreContext } from "./tracking/context.js";
+import { experimentKeys } from "./tracking/experiment-keys.js";
 import * as experiments from "./tracking/experiments.js";
 import * as logging from "./tracking/logging.js";
 import * as history from "./tracking/metric-history.js";
@@ -86,6 +87,8 @@ export class SqlTrackingStore implements TrackingStore {
     history.getMetricHistoryBulkJson(this.ctx, runIds, key, max);
   searchDatasets = (ids: readonly string[]) => queries.searchDatasets(this.ctx, ids);
 
+  experimentKeys = (id: string, options?: Parameters<typeof experimentKeys>[2]) =>
+    experimentKeys(this.ctx, id, options);
   moveRuns = (runIds: readonly string[], experimentId: string) => maintenance.moveRuns(this.ctx, runIds, experimentId);
   runsForPermanentDelete = (runIds: readonly string[]) => maintenance.runsForPermanentDelete(this.ctx, runIds);
   listDeletedRuns = (options?: Parameters<typeof maintenance.listDeletedRuns>[1]) =>

@@ -11,9 +11,11 @@ import type {
   SearchExperimentsRequest,
   SearchRunsRequest,
   UpdateRunRequest,
+  ViewType,
 } from "@mlflow-ts/protocol";
 import type { KeyValueIn } from "./tracking/logging.js";
 import type { BulkIntervalRequest } from "./tracking/metric-history.js";
+import type { ExperimentKeys } from "./tracking/experiment-keys.js";
 import type { SearchRunsResult } from "./tracking/queries.js";
 import type { PurgeableRun } from "./tracking/run-maintenance.js";
 
@@ -67,6 +69,12 @@ export interface TrackingStore {
     maxResults: number | undefined,
   ): Promise<string>;
   searchDatasets(experimentIds: readonly string[]): Promise<DatasetSummary[]>;
+
+  /** mlflow-ts: distinct metric/param/tag keys of an experiment's runs (tracking/experiment-keys.ts). */
+  experimentKeys(
+    experimentId: string,
+    options?: { viewType?: ViewType | undefined; contains?: string | undefined; maxResults?: number | undefined },
+  ): Promise<ExperimentKeys>;
 
   // mlflow-ts run maintenance (tracking/run-maintenance.ts)
   /** Moves runs to an active experiment, all or nothing; returns how many changed experiment. */

@@ -248,6 +248,27 @@ export class TrackingClient {
   }
 
   /**
+   * mlflow-ts: the distinct metric, param and tag keys of an experiment's runs
+   * (`GET /api/2.0/mlflow-ts/experiments/keys`), optionally only those containing `contains`
+   * (case-insensitive), each list capped at `maxResults` (default 1000).
+   */
+  async experimentKeys(
+    experimentId: string,
+    options: { runViewType?: ViewType; contains?: string; maxResults?: number } = {},
+  ): Promise<{ metrics: string[]; params: string[]; tags: string[]; truncated: boolean }> {
+    const r = await this.transport.get<{ metrics?: string[]; params?: string[]; tags?: string[]; truncated?: boolean }>(
+      "/api/2.0/mlflow-ts/experiments/keys",
+      {
+        experiment_id: experimentId,
+        run_view_type: options.runViewType,
+        contains: options.contains,
+        max_results: options.maxResults,
+      },
+    );
+    return { metrics: r.metrics ?? [], params: r.params ?? [], tags: r.tags ?? [], truncated: r.truncated === true };
+  }
+
+  /**
    * mlflow-ts: moves runs to another experiment, all or nothing (`POST /api/2.0/mlflow-ts/runs/move`).
    * Runs keep their ids and artifacts; their dataset inputs follow them. Child runs are not
    * included implicitly: list them too. Resolves to how many runs changed experiment.

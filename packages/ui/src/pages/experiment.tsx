@@ -421,18 +421,31 @@ export function ExperimentPage() {
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
   const display = useMemo(() => nestRuns(rows, new Set(pinned), expanded), [rows, pinned, expanded]);
 
-  // every metric, param and tag key seen in the loaded runs, for the column picker
+  // every key of the experiment's runs, fetched from the server once the picker or the search box
+  // is used (a wide experiment's keys are not all in the loaded pages)
+  const [wantKeys, setWantKeys] = useState(false);
+  const loadKeys = useCallback(() => setWantKeys(true), []);
+  const serverKeys = useQuery({
+    queryKey: ["keys", experimentId, lifecycle],
+    enabled: wantKeys,
+    queryFn: () =>
+      client.experimentKeys(experimentId, {
+        runViewType: lifecycle === "Deleted" ? "DELETED_ONLY" : "ACTIVE_ONLY",
+        maxResults: 50_000,
+      }),
+  });
+  // every metric, param and tag key seen in the loaded runs or listed by the server
   const keys = useMemo(() => {
-    const m = new Set<string>();
-    const p = new Set<string>();
-    const t = new Set<string>();
+    const m = new Set<string>(serverKeys.data?.metrics);
+    const p = new Set<string>(serverKeys.data?.params);
+    const t = new Set<string>(serverKeys.data?.tags.filter((k) => !k.startsWith("mlflow.")));
     for (const r of rows) {
       for (const x of r.data.metrics ?? []) m.add(x.key);
       for (const x of r.data.params ?? []) p.add(x.key);
       for (const x of r.data.tags ?? []) if (!x.key.startsWith("mlflow.")) t.add(x.key);
     }
     return { metrics: [...m].sort(), params: [...p].sort(), tags: [...t].sort() };
-  }, [rows]);
+  }, [rows, serverKeys.data]);
   const columnIds = picked ?? [
     ...keys.metrics.slice(0, 6).map((k) => `metrics.${k}`),
     ...keys.params.slice(0, 6).map((k) => `params.${k}`),
@@ -567,6 +580,7 @@ export function ExperimentPage() {
           style={{ flex: 1, minWidth: 320 }}
           placeholder="metrics.rmse < 1 and params.model = 'tree'   ( / )"
           aria-label="Search runs"
+          onFocus={loadKeys}
           value={text}
           onChange={setText}
           data={suggestions}
@@ -615,6 +629,7 @@ export function ExperimentPage() {
           ]}
           value={columnIds}
           onChange={setColumns}
+          onOpen={loadKeys}
         />
       </Group>
       <Group gap="xs">
