@@ -176,13 +176,8 @@ function keyColumn(kind: "metrics" | "params" | "tags", key: string): Column {
 
 function toCsv(runs: Run[], columns: Column[]): string {
   const esc = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const head = ["run_id", "run_name", "status", ...columns.map((c) => c.id)];
-  const rows = runs.map((r) => [
-    r.info.run_id,
-    r.info.run_name ?? "",
-    r.info.status ?? "",
-    ...columns.map((c) => c.value(r)),
-  ]);
+  const head = ["run_id", "run_name", ...columns.map((c) => c.id)];
+  const rows = runs.map((r) => [r.info.run_id, r.info.run_name ?? "", ...columns.map((c) => c.value(r))]);
   return [head, ...rows].map((row) => row.map(esc).join(",")).join("\n");
 }
 
