@@ -362,22 +362,7 @@ export function ExperimentPage() {
     queryKey: ["experiment", experimentId],
     queryFn: () => client.getExperiment(experimentId),
   });
-  const experimentDatasets = useQuery({
-    queryKey: ["datasets", experimentId],
-    queryFn: () => client.searchDatasets([experimentId]),
-  });
-  const datasetOptions = useMemo(() => {
-    const seen = new Map<string, { value: string; label: string }>();
-    const add = (d: DatasetRef, context?: string) => {
-      const value = JSON.stringify([d.name, d.digest]);
-      const prev = seen.get(value);
-      if (!prev) seen.set(value, { value, label: `${d.name} (${d.digest})${context ? ` [${context}]` : ""}` });
-      else if (context && !prev.label.includes(`[${context}]`)) prev.label += ` [${context}]`;
-    };
-    for (const d of experimentDatasets.data ?? []) add(d, d.context);
-    for (const d of datasets) add(d); // picked in the URL, even if no longer logged here
-    return [...seen.values()];
-  }, [experimentDatasets.data, datasets]);
+
   const runs = useInfiniteQuery({
     queryKey: ["runs", experimentId, filter, orderByKey, orderByAsc, lifecycle],
     queryFn: ({ pageParam }) =>
@@ -392,6 +377,24 @@ export function ExperimentPage() {
     getNextPageParam: (last) => last.nextPageToken || undefined,
   });
   const rows = useMemo(() => runs.data?.pages.flatMap((p) => p.items) ?? [], [runs.data]);
+  // the datasets preset's choices, asked for once the first rows are in (keeps the first request alone)
+  const experimentDatasets = useQuery({
+    queryKey: ["datasets", experimentId],
+    enabled: !runs.isPending,
+    queryFn: () => client.searchDatasets([experimentId]),
+  });
+  const datasetOptions = useMemo(() => {
+    const seen = new Map<string, { value: string; label: string }>();
+    const add = (d: DatasetRef, context?: string) => {
+      const value = JSON.stringify([d.name, d.digest]);
+      const prev = seen.get(value);
+      if (!prev) seen.set(value, { value, label: `${d.name} (${d.digest})${context ? ` [${context}]` : ""}` });
+      else if (context && !prev.label.includes(`[${context}]`)) prev.label += ` [${context}]`;
+    };
+    for (const d of experimentDatasets.data ?? []) add(d, d.context);
+    for (const d of datasets) add(d); // picked in the URL, even if no longer logged here
+    return [...seen.values()];
+  }, [experimentDatasets.data, datasets]);
   const pinKey = `mlflow-ts.pinned.${experimentId}`;
   const [pinned, setPinned] = useState<string[]>(() => JSON.parse(localStorage.getItem(pinKey) ?? "[]") as string[]);
   const togglePin = useCallback(
