@@ -52,34 +52,54 @@ describe("mlflow-ts gc", () => {
     assert.throws(() => parseOlderThan("10 days"), /#d#h#m#s/);
   });
 
-  it("removes deleted runs and their artifacts; --run-ids refuses live runs; --older-than keeps recent ones", async () => {
+  it("removes deleted runs with their artifacts and deleted experiments, as mlflow gc selects them", async () => {
     const exp = (await ok("POST", "/experiments/create", { name: "gc" })).experiment_id as string;
     const other = (await ok("POST", "/experiments/create", { name: "gc-other" })).experiment_id as string;
+    const gone = (await ok("POST", "/experiments/create", { name: "gc-gone" })).experiment_id as string;
     const live = await runWithArtifact(exp);
     const doomed = await runWithArtifact(exp);
     const elsewhere = await runWithArtifact(other);
+    const inGone = await runWithArtifact(gone);
+    await ok("POST", "/experiments/set-experiment-tag", { experiment_id: gone, key: "k", value: "v" });
     for (const id of [doomed, elsewhere]) await ok("POST", "/runs/delete", { run_id: id });
+    await ok("POST", "/experiments/delete", { experiment_id: gone }); // its runs become deleted too
 
+    // checked before anything is deleted
     const refused = await gc("--run-ids", `${live},${doomed}`);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /not in the 'deleted' lifecycle stage/);
     assert.ok(existsSync(join(s.dir, "mlartifacts", exp, doomed)));
+    const activeExp = await gc("--experiment-ids", exp);
+    assert.equal(activeExp.code, 1);
+    assert.match(activeExp.stderr, /are not in the deleted lifecycle stage/);
+    const tooRecent = await gc("--run-ids", doomed, "--older-than", "1d");
+    assert.equal(tooRecent.code, 1);
+    assert.match(tooRecent.stderr, /not older than the required age/);
 
     const recent = await gc("--older-than", "1d");
     assert.equal(recent.code, 0, recent.stderr);
-    assert.match(recent.stdout, /No deleted runs to remove/);
+    assert.equal(recent.stdout, "Nothing to delete.\n");
 
-    const scoped = await gc("--experiment-ids", exp);
-    assert.equal(scoped.code, 0, scoped.stderr);
-    assert.equal(scoped.stdout, `Run with ID ${doomed} has been permanently deleted.\n`);
+    // --run-ids: those runs, plus every deleted experiment with its runs (mlflow gc's selection)
+    const listed = await gc("--run-ids", doomed);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.equal(
+      listed.stdout,
+      `Run with ID ${doomed} has been permanently deleted.\nRun with ID ${inGone} has been permanently deleted.\n` +
+        `Experiment with ID ${gone} has been permanently deleted.\n`,
+    );
     assert.ok(!existsSync(join(s.dir, "mlartifacts", exp, doomed)));
+    assert.ok(!existsSync(join(s.dir, "mlartifacts", gone, inGone)));
     assert.ok(existsSync(join(s.dir, "mlartifacts", exp, live, "artifacts", "a.txt")));
     assert.equal((await s.call("GET", `${API}/runs/get`, { run_id: doomed })).status, 404);
+    assert.equal((await s.call("GET", `${API}/experiments/get`, { experiment_id: gone })).status, 404);
     assert.equal((await s.call("GET", `${API}/runs/get`, { run_id: elsewhere })).status, 200);
+    // the name is free again
+    await ok("POST", "/experiments/create", { name: "gc-gone" });
 
     const rest = await gc();
     assert.equal(rest.code, 0, rest.stderr);
-    assert.match(rest.stdout, new RegExp(`Run with ID ${elsewhere} has been permanently deleted`));
+    assert.equal(rest.stdout, `Run with ID ${elsewhere} has been permanently deleted.\n`);
     assert.ok(!existsSync(join(s.dir, "mlartifacts", other, elsewhere)));
     assert.equal((await s.call("GET", `${API}/runs/get`, { run_id: live })).status, 200);
   });

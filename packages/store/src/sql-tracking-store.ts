@@ -94,6 +94,9 @@ export class SqlTrackingStore implements TrackingStore {
   listDeletedRuns = (options?: Parameters<typeof maintenance.listDeletedRuns>[1]) =>
     maintenance.listDeletedRuns(this.ctx, options);
   deleteRunsPermanently = (runIds: readonly string[]) => maintenance.deleteRunsPermanently(this.ctx, runIds);
+  deletedExperimentsForGc = (options?: Parameters<typeof maintenance.deletedExperimentsForGc>[1]) =>
+    maintenance.deletedExperimentsForGc(this.ctx, options);
+  deleteExperimentsPermanently = (ids: readonly string[]) => maintenance.deleteExperimentsPermanently(this.ctx, ids);
 
   close = () => this.db.close();
 }

@@ -85,6 +85,10 @@ export interface TrackingStore {
   listDeletedRuns(options?: { deletedBefore?: number; experimentIds?: readonly string[] }): Promise<PurgeableRun[]>;
   /** Removes deleted runs' rows in one transaction (artifacts are the caller's). */
   deleteRunsPermanently(runIds: readonly string[]): Promise<number>;
+  /** Deleted experiments `mlflow-ts gc` would remove (listed ones checked, or all; optionally last updated before). */
+  deletedExperimentsForGc(options?: { experimentIds?: readonly string[]; updatedBefore?: number }): Promise<string[]>;
+  /** Removes deleted experiments that have no runs left (tags, datasets, traces, the row). */
+  deleteExperimentsPermanently(experimentIds: readonly string[]): Promise<void>;
 
   close(): Promise<void>;
 }

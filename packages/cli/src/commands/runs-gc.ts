@@ -18,8 +18,12 @@ const list = (v: string | undefined) =>
 
 /**
  * `mlflow-ts gc`: as `mlflow gc`, permanently deletes runs in the `deleted` lifecycle stage with
- * their artifacts, straight on the backend store (no server needed). The same code path as
- * `POST /api/2.0/mlflow-ts/runs/delete-permanently` (the server's `purgeRuns`).
+ * their artifacts, then deleted experiments, straight on the backend store (no server needed).
+ * Runs go through the same code as `POST /api/2.0/mlflow-ts/runs/delete-permanently` (the server's
+ * `purgeRuns`). Selection as MLflow's: the listed runs (or every deleted run), plus the listed
+ * experiments (or every deleted experiment) with their deleted runs; with `--older-than`, runs by
+ * `deleted_time` and experiments by `last_update_time`. Everything is checked before anything is
+ * deleted.
  */
 export function registerGcCommand(program: Command): void {
   program
@@ -32,7 +36,10 @@ export function registerGcCommand(program: Command): void {
     )
     .option("--older-than <age>", "only runs deleted longer ago than this, in #d#h#m#s format (e.g. 30d, 1d2h)")
     .option("--run-ids <ids>", "comma-separated ids of deleted runs to remove (default: every deleted run)")
-    .option("--experiment-ids <ids>", "comma-separated experiment ids: remove the deleted runs of these experiments")
+    .option(
+      "--experiment-ids <ids>",
+      "comma-separated ids of deleted experiments to remove with their runs (default: every deleted experiment)",
+    )
     .action(async (opts: Record<string, string | undefined>) => {
       const fail = (message: string, code = 1): never => {
         process.stderr.write(`mlflow-ts gc: error: ${message}\n`);
@@ -61,27 +68,36 @@ export function registerGcCommand(program: Command): void {
       }
       try {
         const cutoff = olderThan !== undefined ? Date.now() - olderThan : undefined;
+        const tooRecent = (r: { run_id: string; deleted_time?: number }) =>
+          cutoff !== undefined && (r.deleted_time === undefined || r.deleted_time >= cutoff);
         const runIds = list(opts.runIds);
-        const experimentIds = list(opts.experimentIds);
         const runs = new Map<string, Awaited<ReturnType<typeof store.listDeletedRuns>>[number]>();
-        for (let i = 0; i < runIds.length; i += 1000) {
-          for (const r of await store.runsForPermanentDelete(runIds.slice(i, i + 1000))) {
-            if (cutoff !== undefined && (r.deleted_time === undefined || r.deleted_time >= cutoff)) {
-              throw new Error(
-                `Run ${r.run_id} is not older than the required age. Only runs older than ${opts.olderThan} can be deleted.`,
-              );
-            }
+        // the runs: the listed ones (each must be deleted, and old enough) or every deleted run old enough
+        if (runIds.length) {
+          for (let i = 0; i < runIds.length; i += 1000) {
+            for (const r of await store.runsForPermanentDelete(runIds.slice(i, i + 1000))) runs.set(r.run_id, r);
+          }
+        } else {
+          for (const r of await store.listDeletedRuns(cutoff !== undefined ? { deletedBefore: cutoff } : {})) {
             runs.set(r.run_id, r);
           }
         }
-        if (runIds.length === 0 || experimentIds.length > 0) {
-          const deleted = await store.listDeletedRuns({
-            ...(cutoff !== undefined ? { deletedBefore: cutoff } : {}),
-            ...(experimentIds.length ? { experimentIds } : {}),
-          });
-          for (const r of deleted) runs.set(r.run_id, r);
+        // the experiments: the listed ones (each must be deleted, and old enough) or every deleted one,
+        // with all their deleted runs
+        const experiments = await store.deletedExperimentsForGc({
+          ...(list(opts.experimentIds).length ? { experimentIds: list(opts.experimentIds) } : {}),
+          ...(cutoff !== undefined ? { updatedBefore: cutoff } : {}),
+        });
+        if (experiments.length) {
+          for (const r of await store.listDeletedRuns({ experimentIds: experiments })) runs.set(r.run_id, r);
         }
         const all = [...runs.values()];
+        const recent = all.find(tooRecent);
+        if (recent) {
+          throw new Error(
+            `Run ${recent.run_id} is not older than the required age. Only runs older than ${opts.olderThan} can be deleted.`,
+          );
+        }
         const artifacts = new ArtifactService(config);
         for (let i = 0; i < all.length; i += 1000) {
           const result = await purgeRuns(store, artifacts, all.slice(i, i + 1000), (id) =>
@@ -91,7 +107,11 @@ export function registerGcCommand(program: Command): void {
             process.stderr.write(`mlflow-ts gc: artifacts of run ${l.run_id} left at ${l.artifact_uri}: ${l.reason}\n`);
           }
         }
-        if (all.length === 0) process.stdout.write("No deleted runs to remove.\n");
+        for (const id of experiments) {
+          await store.deleteExperimentsPermanently([id]);
+          process.stdout.write(`Experiment with ID ${id} has been permanently deleted.\n`);
+        }
+        if (all.length === 0 && experiments.length === 0) process.stdout.write("Nothing to delete.\n");
       } catch (e) {
         process.stderr.write(`mlflow-ts gc: error: ${(e as Error).message}\n`);
         process.exitCode = 1;

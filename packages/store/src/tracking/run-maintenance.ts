@@ -233,3 +233,79 @@ export async function deleteRunsPermanently(ctx: StoreContext, runIds: readonly 
     return ids.length;
   });
 }
+
+/**
+ * Deleted experiments for `mlflow-ts gc`, as `mlflow gc` picks them: the listed ids (each must be
+ * in the `deleted` stage and, with `updatedBefore`, last updated before it; INVALID_PARAMETER_VALUE
+ * otherwise) or, when none are listed, every deleted experiment (last updated before `updatedBefore`).
+ */
+export async function deletedExperimentsForGc(
+  ctx: StoreContext,
+  options: { experimentIds?: readonly string[]; updatedBefore?: number } = {},
+): Promise<string[]> {
+  const { experimentIds, updatedBefore } = options;
+  if (experimentIds?.length) {
+    const rows = [];
+    for (const id of experimentIds) rows.push(await experimentRow(ctx.db, id));
+    const live = rows.filter((r) => r.lifecycle_stage !== "deleted").map((r) => String(r.experiment_id));
+    if (live.length) {
+      throw MlflowError.invalidParameter(
+        `Experiments [${live.join(", ")}] are not in the deleted lifecycle stage. Only experiments in the deleted lifecycle stage can be hard-deleted.`,
+      );
+    }
+    if (updatedBefore !== undefined) {
+      const recent = rows
+        .filter((r) => r.last_update_time === null || Number(r.last_update_time) >= updatedBefore)
+        .map((r) => String(r.experiment_id));
+      if (recent.length) {
+        throw MlflowError.invalidParameter(
+          `Experiments [${recent.join(", ")}] are not older than the required age. Only older experiments can be deleted.`,
+        );
+      }
+    }
+    return rows.map((r) => String(r.experiment_id));
+  }
+  const rows = await ctx.db.all<{ experiment_id: number }>(
+    `SELECT experiment_id FROM experiments WHERE lifecycle_stage = 'deleted'${updatedBefore !== undefined ? " AND last_update_time < ?" : ""} ORDER BY experiment_id`,
+    updatedBefore !== undefined ? [updatedBefore] : [],
+  );
+  return rows.map((r) => String(r.experiment_id));
+}
+
+/**
+ * Removes deleted experiments for good, each in its own transaction: tags, datasets (and any
+ * inputs still pointing at them), traces, the experiment row. An experiment that still has runs
+ * (purge its deleted runs first; an active run in a deleted experiment is never removed
+ * implicitly) → INVALID_STATE, and that experiment stays.
+ */
+export async function deleteExperimentsPermanently(ctx: StoreContext, experimentIds: readonly string[]): Promise<void> {
+  for (const id of experimentIds) {
+    await ctx.db.transaction(async (tx) => {
+      const row = await experimentRow(tx, id);
+      if (row.lifecycle_stage !== "deleted") {
+        throw new MlflowError("INVALID_STATE", `Experiment ${id} is not in the deleted lifecycle stage.`);
+      }
+      const exp = row.experiment_id;
+      const runs = await tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM runs WHERE experiment_id = ?", [exp]);
+      if (Number(runs?.n ?? 0) > 0) {
+        throw new MlflowError(
+          "INVALID_STATE",
+          `Experiment ${id} still has ${runs?.n} run(s) that are not deleted; restore or delete them first.`,
+        );
+      }
+      const datasets = "SELECT dataset_uuid FROM datasets WHERE experiment_id = ?";
+      await tx.run(
+        `DELETE FROM input_tags WHERE input_uuid IN (SELECT input_uuid FROM inputs WHERE source_type = 'DATASET' AND source_id IN (${datasets}))`,
+        [exp],
+      );
+      await tx.run(`DELETE FROM inputs WHERE source_type = 'DATASET' AND source_id IN (${datasets})`, [exp]);
+      await tx.run("DELETE FROM datasets WHERE experiment_id = ?", [exp]);
+      const traces = "SELECT request_id FROM trace_info WHERE experiment_id = ?";
+      await tx.run(`DELETE FROM trace_tags WHERE request_id IN (${traces})`, [exp]);
+      await tx.run(`DELETE FROM trace_request_metadata WHERE request_id IN (${traces})`, [exp]);
+      await tx.run("DELETE FROM trace_info WHERE experiment_id = ?", [exp]);
+      await tx.run("DELETE FROM experiment_tags WHERE experiment_id = ?", [exp]);
+      await tx.run("DELETE FROM experiments WHERE experiment_id = ?", [exp]);
+    });
+  }
+}
