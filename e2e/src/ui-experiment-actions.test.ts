@@ -48,6 +48,13 @@ describe("web UI runs table actions (Chromium)", () => {
     await client.createRun(source, { runName: "stays-here" });
     await client.logInputs(parent.info.run_id, [dataset("iris", "abc123")]);
     await client.logText(parent.info.run_id, "weights", "model/weights.txt");
+    await client.recordLoggedModel(parent.info.run_id, {
+      run_id: parent.info.run_id,
+      artifact_path: "model",
+      flavors: { python_function: {}, sklearn: {} },
+      utc_time_created: "2026-01-01 00:00:00.000000",
+    });
+    await client.setTag(parent.info.run_id, "mlflow.source.git.commit", "0123456789abcdef");
     const artifactUri = (await client.getRun(parent.info.run_id)).info.artifact_uri;
 
     await go(`/experiments/${source}`);
@@ -72,6 +79,11 @@ describe("web UI runs table actions (Chromium)", () => {
     await page.getByText("parent-a").waitFor();
     await page.getByRole("button", { name: "Expand child runs" }).click();
     await page.getByText("child-a1").waitFor();
+    const movedRow = page.getByTestId("run-row").filter({ hasText: "parent-a" });
+    const movedText = (await movedRow.textContent()) ?? "";
+    assert.match(movedText, /iris \(abc123\) training/); // Dataset column
+    assert.match(movedText, /model \(sklearn\)/); // Models column
+    assert.match(movedText, /0123456(?!7)/); // Version column (short commit)
     const moved = await client.getRun(parent.info.run_id);
     assert.equal(moved.info.experiment_id, target);
     assert.equal(moved.info.artifact_uri, artifactUri);

@@ -72,9 +72,47 @@ const BASE_COLUMNS: Column[] = [
     id: "source",
     label: "Source",
     width: 140,
+    orderKey: "tags.`mlflow.source.name`",
     value: (r) => r.data.tags?.find((t) => t.key === "mlflow.source.name")?.value ?? "",
   },
+  {
+    id: "version",
+    label: "Version",
+    width: 70,
+    orderKey: "tags.`mlflow.source.git.commit`",
+    value: (r) => r.data.tags?.find((t) => t.key === "mlflow.source.git.commit")?.value.slice(0, 7) ?? "",
+  },
+  { id: "models", label: "Models", width: 130, value: loggedModels },
+  { id: "dataset", label: "Dataset", width: 150, value: datasetInputs },
 ];
+
+/** The run's logged models (tag `mlflow.log-model.history`): `artifact_path (flavor)`, comma-separated. */
+function loggedModels(r: Run): string {
+  const history = r.data.tags?.find((t) => t.key === "mlflow.log-model.history")?.value;
+  if (!history) return "";
+  try {
+    const models = JSON.parse(history) as { artifact_path?: string; flavors?: Record<string, unknown> }[];
+    if (!Array.isArray(models)) return "";
+    return models
+      .map((m) => {
+        const flavor = Object.keys(m.flavors ?? {}).find((f) => f !== "python_function") ?? "";
+        return `${m.artifact_path ?? "model"}${flavor ? ` (${flavor})` : ""}`;
+      })
+      .join(", ");
+  } catch {
+    return "";
+  }
+}
+
+/** The run's dataset inputs: `name (digest)` with the context when set, comma-separated. */
+function datasetInputs(r: Run): string {
+  return (r.inputs?.dataset_inputs ?? [])
+    .map((d) => {
+      const context = d.tags?.find((t) => t.key === "mlflow.data.context")?.value;
+      return `${d.dataset.name} (${d.dataset.digest})${context ? ` ${context}` : ""}`;
+    })
+    .join(", ");
+}
 
 const TIME_PRESETS: Record<string, { label: string; ms: number }> = {
   ALL: { label: "All time", ms: 0 },
@@ -493,7 +531,7 @@ export function ExperimentPage() {
     getScrollElement: () => scrollRef.current,
     estimateSize: (i) => columns[i]?.width ?? 120,
     paddingStart: STICKY_W,
-    overscan: 4,
+    overscan: 6,
   });
   // biome-ignore lint/correctness/useExhaustiveDependencies: widths change with the column list
   useEffect(() => columnVirtualizer.measure(), [columnKey]);
