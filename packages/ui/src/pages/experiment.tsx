@@ -639,24 +639,30 @@ export function ExperimentPage() {
           onChange={(v) => set({ lifecycleFilter: v === "Deleted" ? "Deleted" : null })}
           data={["Active", "Deleted"]}
         />
-        <MultiSelect
-          w={220}
-          aria-label="Datasets"
-          placeholder={datasets.length ? undefined : "Datasets"}
-          data={datasetOptions}
-          value={datasets.map((d) => JSON.stringify([d.name, d.digest]))}
-          onChange={(values) => {
-            const picked = values.map((v) => {
-              const [name, digest] = JSON.parse(v) as [string, string];
-              return { name, digest };
-            });
-            set({ datasetsFilter: picked.length ? JSON.stringify(picked) : null });
-          }}
-          disabled={datasetOptions.length === 0}
-          searchable
-          clearable
-          nothingFoundMessage="No dataset matches"
-        />
+        {datasetOptions.length === 0 ? (
+          // MLflow's control is disabled when no datasets were logged; the combobox renders once there are some
+          <Button w={220} variant="default" disabled aria-label="Datasets" fw={400}>
+            {experimentDatasets.isPending ? "Datasets" : "No datasets"}
+          </Button>
+        ) : (
+          <MultiSelect
+            w={220}
+            aria-label="Datasets"
+            placeholder={datasets.length ? undefined : "Datasets"}
+            data={datasetOptions}
+            value={datasets.map((d) => JSON.stringify([d.name, d.digest]))}
+            onChange={(values) => {
+              const picked = values.map((v) => {
+                const [name, digest] = JSON.parse(v) as [string, string];
+                return { name, digest };
+              });
+              set({ datasetsFilter: picked.length ? JSON.stringify(picked) : null });
+            }}
+            searchable
+            clearable
+            nothingFoundMessage="No dataset matches"
+          />
+        )}
         <ColumnPicker
           groups={[
             { group: "Metrics", ids: keys.metrics.map((k) => `metrics.${k}`) },
@@ -848,33 +854,37 @@ export function ExperimentPage() {
           });
         }}
       />
-      <MoveRunsModal
-        opened={moving}
-        experimentId={experimentId}
-        runIds={selectedIds}
-        onClose={() => setMoving(false)}
-        onMoved={(count, target) => {
-          setSelected(new Set());
-          setNotice({ text: `Moved ${count} run${count === 1 ? "" : "s"} to ${target.name}.`, color: "green" });
-          void qc.invalidateQueries({ queryKey: ["runs"] });
-          void qc.invalidateQueries({ queryKey: ["datasets"] });
-        }}
-      />
-      <DeletePermanentlyModal
-        opened={purging}
-        runIds={selectedIds}
-        onClose={() => setPurging(false)}
-        onDeleted={(count, left) => {
-          setSelected(new Set());
-          setNotice({
-            text:
-              `Deleted ${count} run${count === 1 ? "" : "s"} permanently.` +
-              (left ? ` The artifacts of ${left} could not be removed (not stored by this server).` : ""),
-            color: left ? "yellow" : "green",
-          });
-          void qc.invalidateQueries({ queryKey: ["runs", experimentId] });
-        }}
-      />
+      {moving && (
+        <MoveRunsModal
+          opened
+          experimentId={experimentId}
+          runIds={selectedIds}
+          onClose={() => setMoving(false)}
+          onMoved={(count, target) => {
+            setSelected(new Set());
+            setNotice({ text: `Moved ${count} run${count === 1 ? "" : "s"} to ${target.name}.`, color: "green" });
+            void qc.invalidateQueries({ queryKey: ["runs"] });
+            void qc.invalidateQueries({ queryKey: ["datasets"] });
+          }}
+        />
+      )}
+      {purging && (
+        <DeletePermanentlyModal
+          opened
+          runIds={selectedIds}
+          onClose={() => setPurging(false)}
+          onDeleted={(count, left) => {
+            setSelected(new Set());
+            setNotice({
+              text:
+                `Deleted ${count} run${count === 1 ? "" : "s"} permanently.` +
+                (left ? ` The artifacts of ${left} could not be removed (not stored by this server).` : ""),
+              color: left ? "yellow" : "green",
+            });
+            void qc.invalidateQueries({ queryKey: ["runs", experimentId] });
+          }}
+        />
+      )}
       <Notice notice={notice} onClose={closeNotice} />
       <style>{TABLE_CSS}</style>
       {experiment.error && <Alert color="red">{errorText(experiment.error)}</Alert>}
