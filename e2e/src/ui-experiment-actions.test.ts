@@ -34,10 +34,13 @@ describe("web UI runs table actions (Chromium)", () => {
 
   const go = (hash: string) => page.goto(`${server.url}/#${hash}`);
   const noErrors = () => assert.deepEqual(errors, []);
-  const names = async () =>
-    (await page.locator('[data-testid="run-row"] .run-link').allTextContents()).sort().join(",");
   const rowCount = (n: number) =>
     page.waitForFunction(`document.querySelectorAll('[data-testid="run-row"]').length === ${n}`);
+  /** Waits until the table shows exactly these run names (sorted, comma-joined). */
+  const waitNames = (expected: string) =>
+    page.waitForFunction(
+      `[...document.querySelectorAll('[data-testid="run-row"] .run-link')].map((e) => e.textContent).sort().join(",") === ${JSON.stringify(expected)}`,
+    );
 
   it("moves selected runs (with child runs) to another experiment; their dataset follows", async () => {
     const source = await client.createExperiment("move-source");
@@ -72,8 +75,7 @@ describe("web UI runs table actions (Chromium)", () => {
     await dialog.getByRole("button", { name: "Move", exact: true }).focus();
     await page.keyboard.press("Enter");
     await page.getByTestId("notice").filter({ hasText: "Moved 2 runs to move-target-2" }).waitFor();
-    await rowCount(1);
-    assert.equal(await names(), "stays-here");
+    await waitNames("stays-here");
 
     await go(`/experiments/${target}`);
     await page.getByText("parent-a").waitFor();
@@ -152,15 +154,13 @@ describe("web UI runs table actions (Chromium)", () => {
     const search = page.locator('input[aria-label="Search runs"]');
     await search.fill("metrics.acc > 0.9 OR (params.model = 'x' AND tags.t = 'y')");
     await search.press("Enter");
-    await rowCount(2);
-    assert.equal(await names(), "r1,r2");
+    await waitNames("r1,r2");
     assert.match(decodeURIComponent(page.url()).replace(/\+/g, " "), /searchFilter=metrics\.acc > 0\.9 OR \(/);
     // the time preset combines with the OR filter without changing its meaning
     await page.locator('input[aria-label="Time created"]').click();
     await page.getByRole("option", { name: "Last hour" }).click();
     await page.waitForURL(/startTime=LAST_HOUR/);
-    await rowCount(2);
-    assert.equal(await names(), "r1,r2");
+    await waitNames("r1,r2");
     noErrors();
   });
 
@@ -230,8 +230,7 @@ describe("web UI runs table actions (Chromium)", () => {
     await search.press("Enter");
     await search.pressSequentially(" > 0");
     await search.press("Enter");
-    await rowCount(1);
-    assert.equal(await names(), "oldest");
+    await waitNames("oldest");
     noErrors();
   });
 
@@ -246,15 +245,13 @@ describe("web UI runs table actions (Chromium)", () => {
     await rowCount(3);
     await page.locator('input[aria-label="Datasets"]').click();
     await page.getByRole("option", { name: /train-set \(d1\)/ }).click();
-    await rowCount(1);
-    assert.equal(await names(), "trained-on-train");
+    await waitNames("trained-on-train");
     assert.match(decodeURIComponent(page.url()), /datasetsFilter=\[\{"name":"train-set","digest":"d1"\}\]/);
     await page.getByRole("option", { name: /eval-set \(d2\)/ }).click();
-    await rowCount(2);
+    await waitNames("trained-on-eval,trained-on-train");
     await page.keyboard.press("Escape");
     await page.reload();
-    await rowCount(2);
-    assert.equal(await names(), "trained-on-eval,trained-on-train");
+    await waitNames("trained-on-eval,trained-on-train");
     noErrors();
   });
 });
