@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { registerDbCommands } from "./commands/db-upgrade.js";
 import { registerModelsCommands } from "./commands/models-resolve-uri.js";
 import { registerGatewayCommands } from "./commands/gateway-start.js";
+import { registerGcCommand } from "./commands/runs-gc.js";
 import { registerServerCommand } from "./commands/server-start.js";
 
 /** The MLflow release whose REST API and SQL schema mlflow-ts serves (the server reports it on /version). */
@@ -15,5 +16,6 @@ export async function main(argv: string[]): Promise<void> {
   registerDbCommands(program);
   registerModelsCommands(program);
   registerGatewayCommands(program);
+  registerGcCommand(program);
   await program.parseAsync(argv);
 }

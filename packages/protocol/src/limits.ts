@@ -31,6 +31,8 @@ export const LIMITS = {
   searchRegisteredModelsMaxResults: 1000,
   searchModelVersionsDefaultMaxResults: 200000,
   searchModelVersionsMaxResults: 200000,
+  /** mlflow-ts: runs per move or permanent-delete request. */
+  runMaintenanceMaxRunIds: 1000,
 } as const;
 
 /** MLflow stores ±Infinity metric values as ±max double. */

@@ -137,6 +137,18 @@ export const SearchDatasets = z.object({ experiment_ids: strList().optional() })
 
 export const GetArtifactFile = withRunId({ path: requiredString() });
 
+/** mlflow-ts: `GET /mlflow-ts/experiments/keys`. */
+export const ExperimentKeys = z.object({
+  experiment_id: requiredString(),
+  run_view_type: viewType().optional(),
+  contains: str().optional(),
+  max_results: int64().optional(),
+});
+/** mlflow-ts: `POST /mlflow-ts/runs/move`. The id count (1..1000) is checked by the store. */
+export const MoveRuns = z.object({ run_ids: strList().optional(), experiment_id: requiredString() });
+/** mlflow-ts: `POST /mlflow-ts/runs/delete-permanently`. */
+export const DeleteRunsPermanently = z.object({ run_ids: strList().optional() });
+
 export type CreateExperimentRequest = z.output<typeof CreateExperiment>;
 export type SearchExperimentsRequest = z.output<typeof SearchExperiments>;
 export type CreateRunRequest = z.output<typeof CreateRun>;

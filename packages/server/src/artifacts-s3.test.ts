@@ -220,6 +220,25 @@ describe("server with --default-artifact-root s3://... --no-serve-artifacts", ()
     const proxy = await fetch(`${s.url}${PROXY}/x.txt`, { method: "PUT", body: "x" });
     assert.equal(proxy.status, 503);
   });
+
+  it("permanent delete of a deleted run removes its s3:// artifacts and nothing beside them", async () => {
+    const exp = (await s.call("POST", `${API}/experiments/create`, { name: "purge-direct" })).json
+      .experiment_id as string;
+    const doomed = (await s.call("POST", `${API}/runs/create`, { experiment_id: exp })).json.run.info.run_id as string;
+    const kept = (await s.call("POST", `${API}/runs/create`, { experiment_id: exp })).json.run.info.run_id as string;
+    for (const id of [doomed, kept]) {
+      await bucket.write(`direct/${exp}/${id}/artifacts/a/b.txt`, Readable.from([Buffer.from(id)]));
+      await bucket.write(`direct/${exp}/${id}/artifacts/c.txt`, Readable.from([Buffer.from(id)]));
+    }
+    assert.equal((await s.call("POST", `${API}/runs/delete`, { run_id: doomed })).status, 200);
+    const r = await s.call("POST", "/api/2.0/mlflow-ts/runs/delete-permanently", { run_ids: [doomed] });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json, { deleted_run_ids: [doomed], artifacts_left: [] });
+    assert.deepEqual(await keys(`direct/${exp}`), [
+      `direct/${exp}/${kept}/artifacts/a/b.txt`,
+      `direct/${exp}/${kept}/artifacts/c.txt`,
+    ]);
+  });
 });
 
 describe("S3 configuration from MLflow's environment variables", () => {

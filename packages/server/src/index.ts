@@ -10,3 +10,5 @@ export {
 } from "./config.js";
 export { ROUTES } from "./routes.js";
 export { type RunningServer, StartupError, startServer } from "./server.js";
+export { ArtifactService } from "./handlers/artifact-service.js";
+export { type ArtifactsLeft, type PurgeResult, purgeRuns } from "./maintenance/purge-runs.js";

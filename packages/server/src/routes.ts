@@ -96,6 +96,11 @@ export const ROUTES: readonly Route[] = [
     handler: mv.getModelVersionArtifact,
   },
 
+  // mlflow-ts: moving runs between experiments, permanent deletion (see packages/server/README.md)
+  json("GET", "/mlflow-ts/experiments/keys", r.ExperimentKeys, exp.experimentKeys),
+  json("POST", "/mlflow-ts/runs/move", r.MoveRuns, runs.moveRuns),
+  json("POST", "/mlflow-ts/runs/delete-permanently", r.DeleteRunsPermanently, runs.deleteRunsPermanently),
+
   // mlflow-ts: registry audit history and webhooks (see packages/server/README.md)
   json("GET", "/mlflow-ts/registry/audit", reg.ListRegistryAudit, hooks.listRegistryAudit),
   json("POST", "/mlflow-ts/webhooks/create", reg.CreateWebhook, hooks.createWebhook),

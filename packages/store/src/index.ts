@@ -7,6 +7,8 @@ export type { TrackingStore } from "./tracking-store.js";
 export type { KeyValueIn } from "./tracking/logging.js";
 export { type BulkIntervalRequest, sampleSteps } from "./tracking/metric-history.js";
 export type { SearchRunsResult } from "./tracking/queries.js";
+export type { ExperimentKeys } from "./tracking/experiment-keys.js";
+export type { PurgeableRun } from "./tracking/run-maintenance.js";
 export { EXTRA_TABLES } from "./schema/mlflowts-tables.js";
 export type { RegistryStore } from "./registry-store.js";
 export { SqlRegistryStore, type SqlRegistryStoreOptions } from "./sql-registry-store.js";

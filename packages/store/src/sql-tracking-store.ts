@@ -3,10 +3,12 @@ import { ensureSchema } from "./schema/bootstrap.js";
 import type { Database } from "./sql/database.js";
 import { openDatabase } from "./sql/open-database.js";
 import type { StoreContext } from "./tracking/context.js";
+import { experimentKeys } from "./tracking/experiment-keys.js";
 import * as experiments from "./tracking/experiments.js";
 import * as logging from "./tracking/logging.js";
 import * as history from "./tracking/metric-history.js";
 import * as queries from "./tracking/queries.js";
+import * as maintenance from "./tracking/run-maintenance.js";
 import * as runs from "./tracking/runs.js";
 import type { TrackingStore } from "./tracking-store.js";
 
@@ -84,6 +86,17 @@ export class SqlTrackingStore implements TrackingStore {
   getMetricHistoryBulkJson = (runIds: readonly string[], key: string | undefined, max: number | undefined) =>
     history.getMetricHistoryBulkJson(this.ctx, runIds, key, max);
   searchDatasets = (ids: readonly string[]) => queries.searchDatasets(this.ctx, ids);
+
+  experimentKeys = (id: string, options?: Parameters<typeof experimentKeys>[2]) =>
+    experimentKeys(this.ctx, id, options);
+  moveRuns = (runIds: readonly string[], experimentId: string) => maintenance.moveRuns(this.ctx, runIds, experimentId);
+  runsForPermanentDelete = (runIds: readonly string[]) => maintenance.runsForPermanentDelete(this.ctx, runIds);
+  listDeletedRuns = (options?: Parameters<typeof maintenance.listDeletedRuns>[1]) =>
+    maintenance.listDeletedRuns(this.ctx, options);
+  deleteRunsPermanently = (runIds: readonly string[]) => maintenance.deleteRunsPermanently(this.ctx, runIds);
+  deletedExperimentsForGc = (options?: Parameters<typeof maintenance.deletedExperimentsForGc>[1]) =>
+    maintenance.deletedExperimentsForGc(this.ctx, options);
+  deleteExperimentsPermanently = (ids: readonly string[]) => maintenance.deleteExperimentsPermanently(this.ctx, ids);
 
   close = () => this.db.close();
 }

@@ -11,10 +11,13 @@ import type {
   SearchExperimentsRequest,
   SearchRunsRequest,
   UpdateRunRequest,
+  ViewType,
 } from "@mlflow-ts/protocol";
 import type { KeyValueIn } from "./tracking/logging.js";
 import type { BulkIntervalRequest } from "./tracking/metric-history.js";
+import type { ExperimentKeys } from "./tracking/experiment-keys.js";
 import type { SearchRunsResult } from "./tracking/queries.js";
+import type { PurgeableRun } from "./tracking/run-maintenance.js";
 
 /** MLflow's tracking store: what the server's handlers call. Implemented by SqlTrackingStore. */
 export interface TrackingStore {
@@ -66,6 +69,26 @@ export interface TrackingStore {
     maxResults: number | undefined,
   ): Promise<string>;
   searchDatasets(experimentIds: readonly string[]): Promise<DatasetSummary[]>;
+
+  /** mlflow-ts: distinct metric/param/tag keys of an experiment's runs (tracking/experiment-keys.ts). */
+  experimentKeys(
+    experimentId: string,
+    options?: { viewType?: ViewType | undefined; contains?: string | undefined; maxResults?: number | undefined },
+  ): Promise<ExperimentKeys>;
+
+  // mlflow-ts run maintenance (tracking/run-maintenance.ts)
+  /** Moves runs to an active experiment, all or nothing; returns how many changed experiment. */
+  moveRuns(runIds: readonly string[], experimentId: string): Promise<number>;
+  /** The deleted runs with these ids (unknown → RESOURCE_DOES_NOT_EXIST, not deleted → INVALID_STATE). */
+  runsForPermanentDelete(runIds: readonly string[]): Promise<PurgeableRun[]>;
+  /** Every deleted run, optionally deleted before a time (ms) or within some experiments. */
+  listDeletedRuns(options?: { deletedBefore?: number; experimentIds?: readonly string[] }): Promise<PurgeableRun[]>;
+  /** Removes deleted runs' rows in one transaction (artifacts are the caller's). */
+  deleteRunsPermanently(runIds: readonly string[]): Promise<number>;
+  /** Deleted experiments `mlflow-ts gc` would remove (listed ones checked, or all; optionally last updated before). */
+  deletedExperimentsForGc(options?: { experimentIds?: readonly string[]; updatedBefore?: number }): Promise<string[]>;
+  /** Removes deleted experiments that have no runs left (tags, datasets, traces, the row). */
+  deleteExperimentsPermanently(experimentIds: readonly string[]): Promise<void>;
 
   close(): Promise<void>;
 }

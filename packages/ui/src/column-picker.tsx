@@ -11,7 +11,13 @@ export interface PickerGroup {
 const SHOWN = 200;
 
 /** A searchable checklist of metric, param and tag columns. */
-export function ColumnPicker(props: { groups: PickerGroup[]; value: string[]; onChange: (ids: string[]) => void }) {
+export function ColumnPicker(props: {
+  groups: PickerGroup[];
+  value: string[];
+  onChange: (ids: string[]) => void;
+  /** Called when the picker opens (the page loads every key of the experiment then). */
+  onOpen?: () => void;
+}) {
   const [query, setQuery] = useState("");
   const chosen = useMemo(() => new Set(props.value), [props.value]);
   const q = query.trim().toLowerCase();
@@ -25,7 +31,7 @@ export function ColumnPicker(props: { groups: PickerGroup[]; value: string[]; on
   const toggle = (id: string) =>
     props.onChange(chosen.has(id) ? props.value.filter((x) => x !== id) : [...props.value, id]);
   return (
-    <Popover width={340} position="bottom-end" shadow="md" trapFocus>
+    <Popover width={340} position="bottom-end" shadow="md" trapFocus onOpen={props.onOpen}>
       <Popover.Target>
         <Button variant="default" aria-label="Columns">
           Columns ({props.value.length}/{total})
@@ -69,9 +75,21 @@ export function ColumnPicker(props: { groups: PickerGroup[]; value: string[]; on
             </Stack>
           </ScrollArea.Autosize>
           <Group justify="space-between">
-            <Button size="compact-xs" variant="subtle" onClick={() => props.onChange([])}>
-              Clear
-            </Button>
+            <Group gap={4}>
+              <Button
+                size="compact-xs"
+                variant="subtle"
+                onClick={() => {
+                  const add = props.groups.flatMap((g) => g.ids.filter((id) => !q || id.toLowerCase().includes(q)));
+                  props.onChange([...props.value, ...add.filter((id) => !chosen.has(id))]);
+                }}
+              >
+                {q ? "Add all matching" : "Add all"}
+              </Button>
+              <Button size="compact-xs" variant="subtle" onClick={() => props.onChange([])}>
+                Clear
+              </Button>
+            </Group>
             <Text size="xs" c="dimmed">
               {props.value.length} shown
             </Text>

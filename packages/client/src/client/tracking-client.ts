@@ -247,6 +247,55 @@ export class TrackingClient {
     await this.transport.post(`${API}/runs/restore`, { run_id: runId });
   }
 
+  /**
+   * mlflow-ts: the distinct metric, param and tag keys of an experiment's runs
+   * (`GET /api/2.0/mlflow-ts/experiments/keys`), optionally only those containing `contains`
+   * (case-insensitive), each list capped at `maxResults` (default 1000).
+   */
+  async experimentKeys(
+    experimentId: string,
+    options: { runViewType?: ViewType; contains?: string; maxResults?: number } = {},
+  ): Promise<{ metrics: string[]; params: string[]; tags: string[]; truncated: boolean }> {
+    const r = await this.transport.get<{ metrics?: string[]; params?: string[]; tags?: string[]; truncated?: boolean }>(
+      "/api/2.0/mlflow-ts/experiments/keys",
+      {
+        experiment_id: experimentId,
+        run_view_type: options.runViewType,
+        contains: options.contains,
+        max_results: options.maxResults,
+      },
+    );
+    return { metrics: r.metrics ?? [], params: r.params ?? [], tags: r.tags ?? [], truncated: r.truncated === true };
+  }
+
+  /**
+   * mlflow-ts: moves runs to another experiment, all or nothing (`POST /api/2.0/mlflow-ts/runs/move`).
+   * Runs keep their ids and artifacts; their dataset inputs follow them. Child runs are not
+   * included implicitly: list them too. Resolves to how many runs changed experiment.
+   */
+  async moveRuns(runIds: string[], experimentId: string): Promise<number> {
+    const r = await this.transport.post<{ moved_run_count?: number }>("/api/2.0/mlflow-ts/runs/move", {
+      run_ids: runIds,
+      experiment_id: experimentId,
+    });
+    return r.moved_run_count ?? 0;
+  }
+
+  /**
+   * mlflow-ts: permanently deletes runs in the `deleted` stage with their artifacts
+   * (`POST /api/2.0/mlflow-ts/runs/delete-permanently`); any run that is not deleted fails the
+   * whole call. `artifactsLeft` lists runs whose artifacts the server could not remove.
+   */
+  async deleteRunsPermanently(
+    runIds: string[],
+  ): Promise<{ deletedRunIds: string[]; artifactsLeft: { run_id: string; artifact_uri: string; reason: string }[] }> {
+    const r = await this.transport.post<{
+      deleted_run_ids?: string[];
+      artifacts_left?: { run_id: string; artifact_uri: string; reason: string }[];
+    }>("/api/2.0/mlflow-ts/runs/delete-permanently", { run_ids: runIds });
+    return { deletedRunIds: r.deleted_run_ids ?? [], artifactsLeft: r.artifacts_left ?? [] };
+  }
+
   async searchRuns(
     experimentIds: string[],
     options: SearchOptions & { runViewType?: ViewType } = {},

@@ -23,7 +23,7 @@ export class ArtifactService {
   /** One S3 client (created on first use) for the destination and every `s3://` run root. */
   private readonly s3: S3Connection;
 
-  constructor(config: ServerConfig) {
+  constructor(config: Pick<ServerConfig, "artifactsDestination" | "s3">) {
     this.s3 = new S3Connection(config.s3);
     this.registry.register("s3", s3ArtifactRepositoryFactory(this.s3));
     this.destination = this.registry.repositoryFor(config.artifactsDestination);

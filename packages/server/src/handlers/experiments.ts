@@ -4,6 +4,16 @@ import type { HandlerContext } from "../route-types.js";
 
 type In<T extends z.ZodType> = z.output<T>;
 
+/** mlflow-ts: the distinct metric, param and tag keys of an experiment's runs. */
+export async function experimentKeys(input: In<typeof requests.ExperimentKeys>, ctx: HandlerContext) {
+  await ctx.store.getExperiment(input.experiment_id); // 404 for an unknown experiment
+  return ctx.store.experimentKeys(input.experiment_id, {
+    viewType: input.run_view_type,
+    contains: input.contains,
+    maxResults: input.max_results,
+  });
+}
+
 export async function createExperiment(input: In<typeof requests.CreateExperiment>, ctx: HandlerContext) {
   return { experiment_id: await ctx.store.createExperiment(input) };
 }

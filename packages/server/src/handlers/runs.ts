@@ -1,5 +1,6 @@
 import type { requests } from "@mlflow-ts/protocol";
 import type { z } from "zod";
+import { purgeRuns } from "../maintenance/purge-runs.js";
 import type { HandlerContext } from "../route-types.js";
 
 type In<T extends z.ZodType> = z.output<T>;
@@ -64,4 +65,16 @@ export async function logModel(input: In<typeof requests.LogModel>, ctx: Handler
 export async function logInputs(input: In<typeof requests.LogInputs>, ctx: HandlerContext) {
   await ctx.store.logInputs(input.run_id, input.datasets ?? []);
   return {};
+}
+
+// ---- mlflow-ts run maintenance ----
+
+export async function moveRuns(input: In<typeof requests.MoveRuns>, ctx: HandlerContext) {
+  return { moved_run_count: await ctx.store.moveRuns(input.run_ids ?? [], input.experiment_id) };
+}
+
+export async function deleteRunsPermanently(input: In<typeof requests.DeleteRunsPermanently>, ctx: HandlerContext) {
+  const runs = await ctx.store.runsForPermanentDelete(input.run_ids ?? []);
+  const result = await purgeRuns(ctx.store, ctx.artifacts, runs);
+  return { deleted_run_ids: result.deleted_run_ids, artifacts_left: result.artifacts_left };
 }

@@ -26,7 +26,7 @@ export function resolveArtifactLocation(location: string): string {
   return pathToFileURL(resolve(location)).href;
 }
 
-async function experimentRow(db: SqlExecutor, id: string): Promise<ExperimentRow> {
+export async function experimentRow(db: SqlExecutor, id: string): Promise<ExperimentRow> {
   const n = experimentIdNumber(id);
   const row =
     n === undefined ? undefined : await db.get<ExperimentRow>("SELECT * FROM experiments WHERE experiment_id = ?", [n]);

@@ -1,4 +1,3 @@
-import type { Run } from "@mlflow-ts/client";
 import {
   Alert,
   Anchor,
@@ -8,6 +7,7 @@ import {
   Checkbox,
   Group,
   Loader,
+  MultiSelect,
   SegmentedControl,
   Select,
   Stack,
@@ -17,251 +17,19 @@ import {
 } from "@mantine/core";
 import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { ColumnPicker } from "../column-picker.js";
-import { client, errorText, formatDuration, formatNumber, formatTime } from "../api.js";
+import { client, errorText } from "../api.js";
 import { NameModal, useSlashFocus } from "./experiments.js";
+import { DeletePermanentlyModal, MoveRunsModal, Notice } from "./run-actions.js";
+import { type ColumnWindow, nestRuns, ROW_H, RunRow, TABLE_CSS } from "./runs-row.js";
+import { BASE_COLUMNS, CHECK_W, type Column, keyColumn, NAME_W, STICKY_W, toCsv } from "./runs-columns.js";
+import { type DatasetRef, effectiveFilter, filterSuggestions, parseDatasets, TIME_PRESETS } from "./runs-filter.js";
 
 const PAGE = 200;
-const ROW_H = 34;
 
-interface Column {
-  id: string;
-  label: string;
-  width: number;
-  /** MLflow's order_by key, when the column sorts on the server. */
-  orderKey?: string;
-  value: (r: Run) => string;
-}
-
-const BASE_COLUMNS: Column[] = [
-  {
-    id: "created",
-    label: "Created",
-    width: 170,
-    orderKey: "attributes.start_time",
-    value: (r) => formatTime(r.info.start_time),
-  },
-  { id: "duration", label: "Duration", width: 90, value: (r) => formatDuration(r.info.start_time, r.info.end_time) },
-  { id: "user", label: "User", width: 110, orderKey: "attributes.user_id", value: (r) => r.info.user_id ?? "" },
-  {
-    id: "source",
-    label: "Source",
-    width: 140,
-    value: (r) => r.data.tags?.find((t) => t.key === "mlflow.source.name")?.value ?? "",
-  },
-];
-
-const TIME_PRESETS: Record<string, { label: string; ms: number }> = {
-  ALL: { label: "All time", ms: 0 },
-  LAST_HOUR: { label: "Last hour", ms: 3600_000 },
-  LAST_24_HOURS: { label: "Last 24 hours", ms: 86_400_000 },
-  LAST_7_DAYS: { label: "Last 7 days", ms: 7 * 86_400_000 },
-  LAST_30_DAYS: { label: "Last 30 days", ms: 30 * 86_400_000 },
-  LAST_YEAR: { label: "Last year", ms: 365 * 86_400_000 },
-};
-
-/** The search box's filter plus the "time created" preset, as one MLflow filter string. */
-export function effectiveFilter(searchFilter: string, startTime: string, now: number): string | undefined {
-  const preset = TIME_PRESETS[startTime];
-  const parts: string[] = [];
-  if (searchFilter.trim()) parts.push(/\bor\b/i.test(searchFilter) ? `(${searchFilter})` : searchFilter);
-  if (preset?.ms) parts.push(`attributes.start_time >= ${now - preset.ms}`);
-  return parts.length ? parts.join(" and ") : undefined;
-}
-
-const ATTRIBUTES = ["run_name", "status", "start_time", "end_time", "user_id", "run_id", "artifact_uri"];
-
-/** Completions for the key being typed at the end of the filter: the whole filter with the key completed. */
-export function filterSuggestions(
-  text: string,
-  keys: { metrics: string[]; params: string[]; tags: string[] },
-): string[] {
-  const m = /([A-Za-z_][\w.`-]*)$/.exec(text);
-  if (!m?.[1] || m[1].length < 2) return [];
-  const token = m[1].toLowerCase();
-  const before = text.slice(0, text.length - m[1].length);
-  const q = (k: string) => (/^[A-Za-z_][\w]*$/.test(k) ? k : `\`${k}\``);
-  const all = [
-    ...keys.metrics.map((k) => `metrics.${q(k)}`),
-    ...keys.params.map((k) => `params.${q(k)}`),
-    ...keys.tags.map((k) => `tags.${q(k)}`),
-    ...ATTRIBUTES.map((k) => `attributes.${k}`),
-  ];
-  const out: string[] = [];
-  for (const c of all) {
-    const lc = c.toLowerCase();
-    if (lc === token) return [];
-    const key = lc.slice(lc.indexOf(".") + 1);
-    if (lc.startsWith(token) || (!token.includes(".") && key.startsWith(token))) out.push(before + c);
-    if (out.length >= 20) break;
-  }
-  return out;
-}
-
-const quote = (k: string) => `\`${k.replace(/`/g, "\\`")}\``;
-
-function keyColumn(kind: "metrics" | "params" | "tags", key: string): Column {
-  return {
-    id: `${kind}.${key}`,
-    label: key,
-    width: 120,
-    orderKey: `${kind}.${quote(key)}`,
-    value: (r) => {
-      if (kind === "metrics") return formatNumber(r.data.metrics?.find((m) => m.key === key)?.value);
-      return (kind === "params" ? r.data.params : r.data.tags)?.find((p) => p.key === key)?.value ?? "";
-    },
-  };
-}
-
-function toCsv(runs: Run[], columns: Column[]): string {
-  const esc = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const head = ["run_id", "run_name", "status", ...columns.map((c) => c.id)];
-  const rows = runs.map((r) => [
-    r.info.run_id,
-    r.info.run_name ?? "",
-    r.info.status ?? "",
-    ...columns.map((c) => c.value(r)),
-  ]);
-  return [head, ...rows].map((row) => row.map(esc).join(",")).join("\n");
-}
-
-interface DisplayRow {
-  run: Run;
-  depth: number;
-  children: number;
-}
-
-const PALETTE = [
-  "#228be6",
-  "#fa5252",
-  "#40c057",
-  "#fab005",
-  "#7950f2",
-  "#15aabf",
-  "#fd7e14",
-  "#e64980",
-  "#82c91e",
-  "#4c6ef5",
-];
-
-/** A stable color per run (MLflow colors runs for charts; the same color follows the run everywhere). */
-export function runColor(runId: string): string {
-  let h = 0;
-  for (let i = 0; i < runId.length; i++) h = (h * 31 + runId.charCodeAt(i)) | 0;
-  return PALETTE[Math.abs(h) % PALETTE.length] as string;
-}
-
-/** Pinned runs first; children (mlflow.parentRunId) under their loaded parent, shown when it is expanded. */
-function nestRuns(runs: Run[], pinned: Set<string>, expanded: Set<string>): DisplayRow[] {
-  const ids = new Set(runs.map((r) => r.info.run_id));
-  const children = new Map<string, Run[]>();
-  const top: Run[] = [];
-  for (const r of runs) {
-    const parent = r.data.tags?.find((t) => t.key === "mlflow.parentRunId")?.value;
-    if (parent && ids.has(parent) && parent !== r.info.run_id) {
-      const list = children.get(parent) ?? [];
-      list.push(r);
-      children.set(parent, list);
-    } else top.push(r);
-  }
-  const ordered = [...top.filter((r) => pinned.has(r.info.run_id)), ...top.filter((r) => !pinned.has(r.info.run_id))];
-  const out: DisplayRow[] = [];
-  const visit = (r: Run, depth: number) => {
-    const kids = children.get(r.info.run_id) ?? [];
-    out.push({ run: r, depth, children: kids.length });
-    if (expanded.has(r.info.run_id) && depth < 10) for (const k of kids) visit(k, depth + 1);
-  };
-  for (const r of ordered) visit(r, 0);
-  return out;
-}
-
-const STATUS_STYLE: Record<string, string> = {
-  FINISHED: "var(--mantine-color-green-light-color)",
-  RUNNING: "var(--mantine-color-blue-light-color)",
-  FAILED: "var(--mantine-color-red-light-color)",
-  KILLED: "var(--mantine-color-gray-6)",
-  SCHEDULED: "var(--mantine-color-gray-6)",
-};
-
-/** One table row in plain elements (rendered in hundreds while scrolling, so no component-library widgets). */
-const RunRow = memo(function RunRow(props: {
-  row: DisplayRow;
-  top: number;
-  columns: Column[];
-  nameWidth: number;
-  experimentId: string;
-  selected: boolean;
-  cursor: boolean;
-  pinned: boolean;
-  expanded: boolean;
-  onToggle: (id: string) => void;
-  onPin: (id: string) => void;
-  onExpand: (id: string) => void;
-}) {
-  const { run: r, depth, children } = props.row;
-  const id = r.info.run_id;
-  return (
-    <div
-      className="runs-row"
-      data-testid="run-row"
-      data-selected={props.selected}
-      data-cursor={props.cursor}
-      style={{
-        position: "absolute",
-        top: 0,
-        transform: `translateY(${props.top}px)`,
-        height: ROW_H,
-        width: "100%",
-        display: "flex",
-        alignItems: "center",
-        borderBottom: "1px solid var(--mantine-color-default-border)",
-      }}
-    >
-      <div className="cell" style={{ width: 40 }}>
-        <input type="checkbox" aria-label="Select run" checked={props.selected} onChange={() => props.onToggle(id)} />
-      </div>
-      <div className="cell" style={{ width: props.nameWidth, paddingLeft: 8 + depth * 18 }}>
-        <button
-          type="button"
-          className="pin"
-          data-pinned={props.pinned}
-          aria-label={props.pinned ? "Unpin run" : "Pin run"}
-          title={props.pinned ? "Unpin" : "Pin to top"}
-          onClick={() => props.onPin(id)}
-        >
-          {props.pinned ? "★" : "☆"}
-        </button>
-        <span className="run-dot" style={{ background: runColor(id) }} />
-        {children > 0 && (
-          <button
-            type="button"
-            className="expander"
-            aria-label={props.expanded ? "Collapse child runs" : "Expand child runs"}
-            onClick={() => props.onExpand(id)}
-          >
-            {props.expanded ? "▾" : "▸"} {children}
-          </button>
-        )}
-        <Link className="run-link" to={`/experiments/${props.experimentId}/runs/${id}`}>
-          {r.info.run_name || id}
-        </Link>
-      </div>
-      <div
-        className="cell"
-        style={{ width: 90, fontSize: 11, fontWeight: 700, color: STATUS_STYLE[r.info.status ?? ""] }}
-      >
-        {r.info.status}
-      </div>
-      {props.columns.map((c) => (
-        <div key={c.id} className="cell" style={{ width: c.width }}>
-          {c.value(r)}
-        </div>
-      ))}
-    </div>
-  );
-});
+export { runColor } from "./runs-row.js";
 
 export function ExperimentPage() {
   const { experimentId = "0" } = useParams();
@@ -276,7 +44,9 @@ export function ExperimentPage() {
   // the preset's cutoff is fixed when the preset is chosen, so paging keeps one consistent filter
   // biome-ignore lint/correctness/useExhaustiveDependencies: recomputed when the preset changes
   const now = useMemo(() => Date.now(), [startTime]);
-  const filter = effectiveFilter(searchFilter, startTime, now);
+  const datasetsParam = params.get("datasetsFilter");
+  const datasets = useMemo(() => parseDatasets(datasetsParam), [datasetsParam]);
+  const filter = effectiveFilter(searchFilter, startTime, now, datasets);
   const [text, setText] = useState(searchFilter);
   useEffect(() => setText(searchFilter), [searchFilter]);
   const inputRef = useRef<HTMLInputElement>(null);
@@ -290,11 +60,16 @@ export function ExperimentPage() {
   const [cursor, setCursor] = useState(-1);
   const [tagging, setTagging] = useState(false);
   const [renaming, setRenaming] = useState(false);
+  const [moving, setMoving] = useState(false);
+  const [purging, setPurging] = useState(false);
+  const [notice, setNotice] = useState<{ text: string; color: string } | null>(null);
+  const closeNotice = useCallback(() => setNotice(null), []);
 
   const experiment = useQuery({
     queryKey: ["experiment", experimentId],
     queryFn: () => client.getExperiment(experimentId),
   });
+
   const runs = useInfiniteQuery({
     queryKey: ["runs", experimentId, filter, orderByKey, orderByAsc, lifecycle],
     queryFn: ({ pageParam }) =>
@@ -309,6 +84,24 @@ export function ExperimentPage() {
     getNextPageParam: (last) => last.nextPageToken || undefined,
   });
   const rows = useMemo(() => runs.data?.pages.flatMap((p) => p.items) ?? [], [runs.data]);
+  // the datasets preset's choices, asked for once the first rows are in (keeps the first request alone)
+  const experimentDatasets = useQuery({
+    queryKey: ["datasets", experimentId],
+    enabled: !runs.isPending,
+    queryFn: () => client.searchDatasets([experimentId]),
+  });
+  const datasetOptions = useMemo(() => {
+    const seen = new Map<string, { value: string; label: string }>();
+    const add = (d: DatasetRef, context?: string) => {
+      const value = JSON.stringify([d.name, d.digest]);
+      const prev = seen.get(value);
+      if (!prev) seen.set(value, { value, label: `${d.name} (${d.digest})${context ? ` [${context}]` : ""}` });
+      else if (context && !prev.label.includes(`[${context}]`)) prev.label += ` [${context}]`;
+    };
+    for (const d of experimentDatasets.data ?? []) add(d, d.context);
+    for (const d of datasets) add(d); // picked in the URL, even if no longer logged here
+    return [...seen.values()];
+  }, [experimentDatasets.data, datasets]);
   const pinKey = `mlflow-ts.pinned.${experimentId}`;
   const [pinned, setPinned] = useState<string[]>(() => JSON.parse(localStorage.getItem(pinKey) ?? "[]") as string[]);
   const togglePin = useCallback(
@@ -333,18 +126,31 @@ export function ExperimentPage() {
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
   const display = useMemo(() => nestRuns(rows, new Set(pinned), expanded), [rows, pinned, expanded]);
 
-  // every metric, param and tag key seen in the loaded runs, for the column picker
+  // every key of the experiment's runs, fetched from the server once the picker or the search box
+  // is used (a wide experiment's keys are not all in the loaded pages)
+  const [wantKeys, setWantKeys] = useState(false);
+  const loadKeys = useCallback(() => setWantKeys(true), []);
+  const serverKeys = useQuery({
+    queryKey: ["keys", experimentId, lifecycle],
+    enabled: wantKeys,
+    queryFn: () =>
+      client.experimentKeys(experimentId, {
+        runViewType: lifecycle === "Deleted" ? "DELETED_ONLY" : "ACTIVE_ONLY",
+        maxResults: 50_000,
+      }),
+  });
+  // every metric, param and tag key seen in the loaded runs or listed by the server
   const keys = useMemo(() => {
-    const m = new Set<string>();
-    const p = new Set<string>();
-    const t = new Set<string>();
+    const m = new Set<string>(serverKeys.data?.metrics);
+    const p = new Set<string>(serverKeys.data?.params);
+    const t = new Set<string>(serverKeys.data?.tags.filter((k) => !k.startsWith("mlflow.")));
     for (const r of rows) {
       for (const x of r.data.metrics ?? []) m.add(x.key);
       for (const x of r.data.params ?? []) p.add(x.key);
       for (const x of r.data.tags ?? []) if (!x.key.startsWith("mlflow.")) t.add(x.key);
     }
     return { metrics: [...m].sort(), params: [...p].sort(), tags: [...t].sort() };
-  }, [rows]);
+  }, [rows, serverKeys.data]);
   const columnIds = picked ?? [
     ...keys.metrics.slice(0, 6).map((k) => `metrics.${k}`),
     ...keys.params.slice(0, 6).map((k) => `params.${k}`),
@@ -387,6 +193,25 @@ export function ExperimentPage() {
     estimateSize: () => ROW_H,
     overscan: 20,
   });
+  // columns are virtualized too: only those in view (plus a few) are in the DOM, behind the sticky block
+  const columnVirtualizer = useVirtualizer({
+    horizontal: true,
+    count: columns.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: (i) => columns[i]?.width ?? 120,
+    paddingStart: STICKY_W,
+    overscan: 6,
+  });
+  // biome-ignore lint/correctness/useExhaustiveDependencies: widths change with the column list
+  useEffect(() => columnVirtualizer.measure(), [columnKey]);
+  const visibleColumns = columnVirtualizer.getVirtualItems();
+  const colWindow: ColumnWindow = visibleColumns.length
+    ? {
+        start: visibleColumns[0]?.index ?? 0,
+        end: (visibleColumns[visibleColumns.length - 1]?.index ?? 0) + 1,
+        offset: (visibleColumns[0]?.start ?? STICKY_W) - STICKY_W,
+      }
+    : { start: 0, end: 0, offset: 0 };
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.length ? (items[items.length - 1]?.index ?? 0) : 0;
   useEffect(() => {
@@ -436,8 +261,8 @@ export function ExperimentPage() {
     URL.revokeObjectURL(a.href);
   };
 
-  const nameWidth = 240;
-  const totalWidth = 40 + nameWidth + 90 + columns.reduce((s, c) => s + c.width, 0);
+  const totalWidth = STICKY_W + columns.reduce((s, c) => s + c.width, 0);
+  const selectedIds = [...selected];
   const arrow = (key?: string) => (key && key === orderByKey ? (orderByAsc ? " ↑" : " ↓") : "");
 
   return (
@@ -460,6 +285,7 @@ export function ExperimentPage() {
           style={{ flex: 1, minWidth: 320 }}
           placeholder="metrics.rmse < 1 and params.model = 'tree'   ( / )"
           aria-label="Search runs"
+          onFocus={loadKeys}
           value={text}
           onChange={setText}
           data={suggestions}
@@ -482,6 +308,30 @@ export function ExperimentPage() {
           onChange={(v) => set({ lifecycleFilter: v === "Deleted" ? "Deleted" : null })}
           data={["Active", "Deleted"]}
         />
+        {datasetOptions.length === 0 ? (
+          // MLflow's control is disabled when no datasets were logged; the combobox renders once there are some
+          <Button w={220} variant="default" disabled aria-label="Datasets" fw={400}>
+            {experimentDatasets.isPending ? "Datasets" : "No datasets"}
+          </Button>
+        ) : (
+          <MultiSelect
+            w={220}
+            aria-label="Datasets"
+            placeholder={datasets.length ? undefined : "Datasets"}
+            data={datasetOptions}
+            value={datasets.map((d) => JSON.stringify([d.name, d.digest]))}
+            onChange={(values) => {
+              const picked = values.map((v) => {
+                const [name, digest] = JSON.parse(v) as [string, string];
+                return { name, digest };
+              });
+              set({ datasetsFilter: picked.length ? JSON.stringify(picked) : null });
+            }}
+            searchable
+            clearable
+            nothingFoundMessage="No dataset matches"
+          />
+        )}
         <ColumnPicker
           groups={[
             { group: "Metrics", ids: keys.metrics.map((k) => `metrics.${k}`) },
@@ -490,6 +340,7 @@ export function ExperimentPage() {
           ]}
           value={columnIds}
           onChange={setColumns}
+          onOpen={loadKeys}
         />
       </Group>
       <Group gap="xs">
@@ -506,6 +357,16 @@ export function ExperimentPage() {
         {selected.size > 0 && lifecycle === "Deleted" && (
           <Button size="compact-sm" variant="light" onClick={() => act((id) => client.restoreRun(id))}>
             Restore
+          </Button>
+        )}
+        {selected.size > 0 && lifecycle === "Deleted" && (
+          <Button size="compact-sm" color="red" variant="light" onClick={() => setPurging(true)}>
+            Delete permanently
+          </Button>
+        )}
+        {selected.size > 0 && (
+          <Button size="compact-sm" variant="light" onClick={() => setMoving(true)}>
+            Move
           </Button>
         )}
         {selected.size > 0 && (
@@ -538,7 +399,7 @@ export function ExperimentPage() {
               display: "flex",
               position: "sticky",
               top: 0,
-              zIndex: 1,
+              zIndex: 2,
               height: ROW_H,
               alignItems: "center",
               fontWeight: 600,
@@ -546,30 +407,30 @@ export function ExperimentPage() {
               borderBottom: "1px solid var(--mantine-color-default-border)",
             }}
           >
-            <div className="cell" style={{ width: 40 }}>
-              <Checkbox
-                size="xs"
-                aria-label="Select all"
-                checked={selected.size > 0 && selected.size === rows.length}
-                onChange={(e) =>
-                  setSelected(e.currentTarget.checked ? new Set(rows.map((r) => r.info.run_id)) : new Set())
+            <div className="runs-sticky">
+              <div className="cell" style={{ width: CHECK_W }}>
+                <Checkbox
+                  size="xs"
+                  aria-label="Select all"
+                  checked={selected.size > 0 && selected.size === rows.length}
+                  onChange={(e) =>
+                    setSelected(e.currentTarget.checked ? new Set(rows.map((r) => r.info.run_id)) : new Set())
+                  }
+                />
+              </div>
+              <UnstyledButton
+                className="cell"
+                fw={600}
+                style={{ width: NAME_W }}
+                onClick={() =>
+                  sortOn({ id: "name", label: "", width: 0, orderKey: "attributes.run_name", value: () => "" })
                 }
-              />
+              >
+                Run name{arrow("attributes.run_name")}
+              </UnstyledButton>
             </div>
-            <UnstyledButton
-              className="cell"
-              fw={600}
-              style={{ width: nameWidth }}
-              onClick={() =>
-                sortOn({ id: "name", label: "", width: 0, orderKey: "attributes.run_name", value: () => "" })
-              }
-            >
-              Run name{arrow("attributes.run_name")}
-            </UnstyledButton>
-            <div className="cell" style={{ width: 90 }}>
-              Status
-            </div>
-            {columns.map((c) => (
+            <div style={{ width: colWindow.offset, flex: "none" }} />
+            {columns.slice(colWindow.start, colWindow.end).map((c) => (
               <UnstyledButton
                 key={c.id}
                 className="cell"
@@ -608,7 +469,10 @@ export function ExperimentPage() {
                   row={row}
                   top={v.start}
                   columns={columns}
-                  nameWidth={nameWidth}
+                  colStart={colWindow.start}
+                  colEnd={colWindow.end}
+                  colOffset={colWindow.offset}
+                  width={totalWidth}
                   experimentId={experimentId}
                   selected={selected.has(id)}
                   cursor={v.index === cursor}
@@ -659,6 +523,39 @@ export function ExperimentPage() {
           });
         }}
       />
+      {moving && (
+        <MoveRunsModal
+          opened
+          experimentId={experimentId}
+          runIds={selectedIds}
+          onClose={() => setMoving(false)}
+          onMoved={(count, target) => {
+            setSelected(new Set());
+            setNotice({ text: `Moved ${count} run${count === 1 ? "" : "s"} to ${target.name}.`, color: "green" });
+            void qc.invalidateQueries({ queryKey: ["runs"] });
+            void qc.invalidateQueries({ queryKey: ["datasets"] });
+          }}
+        />
+      )}
+      {purging && (
+        <DeletePermanentlyModal
+          opened
+          runIds={selectedIds}
+          onClose={() => setPurging(false)}
+          onDeleted={(count, left) => {
+            setSelected(new Set());
+            setNotice({
+              text:
+                `Deleted ${count} run${count === 1 ? "" : "s"} permanently.` +
+                (left ? ` The artifacts of ${left} could not be removed (not stored by this server).` : ""),
+              color: left ? "yellow" : "green",
+            });
+            void qc.invalidateQueries({ queryKey: ["runs", experimentId] });
+          }}
+        />
+      )}
+      <Notice notice={notice} onClose={closeNotice} />
+      <style>{TABLE_CSS}</style>
       {experiment.error && <Alert color="red">{errorText(experiment.error)}</Alert>}
     </Stack>
   );
