@@ -13,15 +13,18 @@ export async function openDatabase(uri: string): Promise<Database> {
       return openSqlite(uri);
     }
     case "postgresql":
-    case "postgres":
+    case "postgres": {
+      const { openPostgres } = await import("../dialects/postgres.js");
+      return openPostgres(uri);
+    }
     case "mysql":
     case "mssql":
       throw MlflowError.invalidParameter(
-        `The '${scheme}' backend store is not available in this build of mlflow-ts yet; use sqlite:///<path>.`,
+        `The '${scheme}' backend store is not available in this build of mlflow-ts yet; use sqlite:///<path> or postgresql://<user>@<host>:<port>/<database>.`,
       );
     default:
       throw MlflowError.invalidParameter(
-        `Invalid backend store URI '${uri}'. Supported database engines are {sqlite} (e.g. sqlite:///mlflow.db).`,
+        `Invalid backend store URI '${uri}'. Supported database engines are {sqlite, postgresql} (e.g. sqlite:///mlflow.db, postgresql://user@host:5432/db).`,
       );
   }
 }
