@@ -202,7 +202,7 @@ export async function recordAttempt(
 ): Promise<DeliveryStatus | undefined> {
   return ctx.db.transaction(async (tx) => {
     const row = await tx.get<{ attempts: number; status: string }>(
-      "SELECT attempts, status FROM mlflowts_webhook_deliveries WHERE id = ?",
+      `SELECT attempts, status FROM mlflowts_webhook_deliveries WHERE id = ?${ctx.db.dialect.forUpdate}`,
       [id],
     );
     if (row?.status !== "PENDING") return undefined;
