@@ -1,6 +1,7 @@
 import { MlflowError } from "@mlflow-ts/protocol";
 import type pg from "pg";
 import { AUTO_INCREMENT_COLUMNS, insertTarget } from "../schema/auto-increment.js";
+import { PostgresStats, writtenTable } from "./postgres-stats.js";
 import type { Database, RunResult, SqlExecutor, SqlValue } from "../sql/database.js";
 import {
   numberedPlaceholders,
@@ -43,8 +44,14 @@ function toParams(params: readonly SqlValue[]): unknown[] {
   return params.map((p) => (typeof p === "bigint" ? p.toString() : p));
 }
 
+/** Receives the number of rows each write changed, per table. */
+type WriteSink = (table: string, rows: number) => void;
+
 class PgExecutor implements SqlExecutor {
-  constructor(protected readonly conn: Queryable) {}
+  constructor(
+    protected readonly conn: Queryable,
+    private readonly onWrite: WriteSink,
+  ) {}
 
   protected async query(
     sql: string,
@@ -81,9 +88,13 @@ class PgExecutor implements SqlExecutor {
     if (key && !/\bRETURNING\b/i.test(sql)) {
       const r = await this.query(`${sql} RETURNING ${key}`, params);
       const id = r.rows[0]?.[key];
+      this.onWrite(table as string, r.rowCount ?? 0);
       return { changes: r.rowCount ?? 0, ...(id === undefined ? {} : { lastInsertId: Number(id) }) };
     }
-    return { changes: (await this.query(sql, params)).rowCount ?? 0 };
+    const changes = (await this.query(sql, params)).rowCount ?? 0;
+    const written = writtenTable(sql);
+    if (written) this.onWrite(written, changes);
+    return { changes };
   }
 
   async insertMany(
@@ -103,6 +114,7 @@ class PgExecutor implements SqlExecutor {
       );
       changes += r.rowCount ?? 0;
     }
+    this.onWrite(table, changes);
     return changes;
   }
 
@@ -120,6 +132,7 @@ class PgExecutor implements SqlExecutor {
     const unique = [...byKey.values()];
     const set = updateColumns.map((c) => `${c} = excluded.${c}`).join(", ");
     const action = updateColumns.length ? `UPDATE SET ${set}` : "NOTHING";
+    this.onWrite(table, unique.length);
     for (const part of rowChunks(unique, columns.length)) {
       await this.query(
         `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${valuesList(part.length, columns.length)} ON CONFLICT (${keyColumns.join(", ")}) DO ${action}`,
@@ -146,8 +159,11 @@ function rowChunks<T>(rows: readonly T[], cols: number): T[][] {
 class PostgresDatabase extends PgExecutor implements Database {
   readonly dialect = postgresDialect;
 
-  constructor(private readonly pool: pg.Pool) {
-    super(pool);
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly stats: PostgresStats,
+  ) {
+    super(pool, (table, rows) => stats.note(table, rows));
   }
 
   override async insertMany(
@@ -197,14 +213,16 @@ class PostgresDatabase extends PgExecutor implements Database {
       throw connectError(e);
     }
     let broken = false;
+    const writes: [string, number][] = [];
     try {
       await client.query("BEGIN");
-      const value = await fn(new PgExecutor(client));
+      const value = await fn(new PgExecutor(client, (table, rows) => writes.push([table, rows])));
       try {
         await client.query("COMMIT");
       } catch (e) {
         throw translatePgError(e);
       }
+      for (const [table, rows] of writes) this.stats.note(table, rows);
       return value;
     } catch (e) {
       try {
@@ -234,6 +252,7 @@ class PostgresDatabase extends PgExecutor implements Database {
   }
 
   async close(): Promise<void> {
+    await this.stats.close();
     await this.pool.end();
   }
 }
@@ -297,14 +316,14 @@ export async function openPostgres(uri: string): Promise<PostgresDatabase> {
   });
   // An idle connection that dies is dropped by the pool; it must not crash the process.
   pool.on("error", () => {});
-  const db = new PostgresDatabase(pool);
+  const stats = new PostgresStats(pool);
   try {
-    await pool.query("SELECT 1");
+    await stats.start();
   } catch (e) {
     await pool.end().catch(() => {});
     throw connectError(e);
   }
-  return db;
+  return new PostgresDatabase(pool, stats);
 }
 
 export type { PostgresDatabase };

@@ -28,3 +28,8 @@ export async function openDatabase(uri: string): Promise<Database> {
       );
   }
 }
+
+/** The URI with its password masked, for logs and error messages. */
+export function redactUri(uri: string): string {
+  return uri.replace(/^([a-zA-Z][\w+]*:\/\/[^:/@?#]*):[^@/?#]*@/, "$1:***@");
+}
