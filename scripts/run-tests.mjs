@@ -2,7 +2,7 @@
 // Runs every compiled test file (packages/*/dist/**/*.test.js) with node's test runner, on SQLite;
 // then runs the files marked `test-backends: all` (a comment in the test source) again once per
 // other database backend, with MLFLOW_TS_TEST_BACKEND=<backend> (see @mlflow-ts/store/testing).
-// Backends: MLFLOW_TS_TEST_BACKENDS (comma-separated, default "sqlite,postgres"). An unreachable
+// Backends: MLFLOW_TS_TEST_BACKENDS (comma-separated, default "sqlite,postgres,mysql"). An unreachable
 // database fails those files with a message saying so; nothing is skipped silently.
 // Usage: node scripts/run-tests.mjs [path-filter ...]
 import { spawnSync } from "node:child_process";
@@ -34,8 +34,8 @@ if (selected.length === 0) {
   process.exit(1);
 }
 selected.sort();
-const KNOWN_BACKENDS = ["sqlite", "postgres"];
-const backends = (process.env.MLFLOW_TS_TEST_BACKENDS ?? "sqlite,postgres")
+const KNOWN_BACKENDS = ["sqlite", "postgres", "mysql"];
+const backends = (process.env.MLFLOW_TS_TEST_BACKENDS ?? "sqlite,postgres,mysql")
   .split(",")
   .map((b) => b.trim().toLowerCase())
   .filter(Boolean);

@@ -21,13 +21,17 @@ afterEach(async () => {
   for (const s of scratches.splice(0)) await s.drop();
 });
 
+function currentSchema(db: Database): string {
+  return db.dialect.name === "mysql" ? "DATABASE()" : "current_schema()";
+}
+
 /** Catalog queries (test-only introspection; the store itself never needs them). */
 async function tableNames(db: Database): Promise<string[]> {
   const sql =
     db.dialect.name === "sqlite"
       ? "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
-      : "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name";
-  return (await db.all<{ name: string }>(sql)).map((r) => r.name);
+      : `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ${currentSchema(db)} ORDER BY table_name`;
+  return (await db.all<{ name: string }>(sql)).map((r) => r.name).sort();
 }
 async function columnNames(db: Database, table: string): Promise<string[]> {
   if (db.dialect.name === "sqlite") {
@@ -35,7 +39,7 @@ async function columnNames(db: Database, table: string): Promise<string[]> {
   }
   return (
     await db.all<{ name: string }>(
-      "SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
+      `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = ${currentSchema(db)} AND table_name = ? ORDER BY ordinal_position`,
       [table],
     )
   ).map((r) => r.name);
@@ -44,7 +48,9 @@ async function indexNames(db: Database): Promise<string[]> {
   const sql =
     db.dialect.name === "sqlite"
       ? "SELECT name FROM sqlite_master WHERE type = 'index'"
-      : "SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema()";
+      : db.dialect.name === "postgres"
+        ? "SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema()"
+        : "SELECT DISTINCT index_name AS name FROM information_schema.statistics WHERE table_schema = DATABASE()";
   return (await db.all<{ name: string }>(sql)).map((r) => r.name);
 }
 
@@ -179,6 +185,7 @@ describe("MLflow 2.22 database compatibility", () => {
       );
       // MLflow inserted experiment 7 through the key's sequence (PostgreSQL): advance it as MLflow left it
       if (db.dialect.name === "postgres") await tx.get("SELECT setval('experiments_experiment_id_seq', 7)");
+      if (db.dialect.name === "mysql") await tx.run("ALTER TABLE experiments AUTO_INCREMENT = 8");
     });
 
     const store = await SqlTrackingStore.open(uri, { defaultArtifactRoot: "mlflow-artifacts:/" });

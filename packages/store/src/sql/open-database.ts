@@ -18,13 +18,17 @@ export async function openDatabase(uri: string): Promise<Database> {
       return openPostgres(uri);
     }
     case "mysql":
+    case "mariadb": {
+      const { openMysql } = await import("../dialects/mysql.js");
+      return openMysql(uri);
+    }
     case "mssql":
       throw MlflowError.invalidParameter(
-        `The '${scheme}' backend store is not available in this build of mlflow-ts yet; use sqlite:///<path> or postgresql://<user>@<host>:<port>/<database>.`,
+        `The '${scheme}' backend store is not available in this build of mlflow-ts yet; use sqlite:///<path>, postgresql://<user>@<host>:<port>/<database> or mysql://<user>@<host>:<port>/<database>.`,
       );
     default:
       throw MlflowError.invalidParameter(
-        `Invalid backend store URI '${uri}'. Supported database engines are {sqlite, postgresql} (e.g. sqlite:///mlflow.db, postgresql://user@host:5432/db).`,
+        `Invalid backend store URI '${uri}'. Supported database engines are {sqlite, postgresql, mysql} (e.g. sqlite:///mlflow.db, postgresql://user@host:5432/db, mysql://user@host:3306/db).`,
       );
   }
 }
