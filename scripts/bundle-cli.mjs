@@ -16,7 +16,8 @@ await build({
   target: "node20",
   sourcemap: "linked",
   logLevel: "warning",
-  external: ["better-sqlite3", "ioredis"],
+  // database drivers load lazily from node_modules, only when their dialect is used
+  external: ["better-sqlite3", "ioredis", "pg", "mysql2"],
   banner: {
     js: 'import { createRequire as __mlflowTsCreateRequire } from "node:module"; const require = __mlflowTsCreateRequire(import.meta.url);',
   },
