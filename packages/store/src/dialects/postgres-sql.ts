@@ -10,13 +10,16 @@ import type { SqlDialect } from "../sql/database.js";
 /**
  * A double in the text form SQLite's `json_quote` gives the same value, from PostgreSQL's
  * shortest round-trip `float8` text (extra_float_digits > 0): fixed notation with a `.0` for
- * integral values when 1e-4 <= |v| < 1e17, else `<mantissa>.<digits>e±XX`. Digits are the
- * shortest that round-trip (SQLite falls back to 17 digits for some values, e.g. 1/3, where
- * this prints 16: the same double either way).
+ * integral values when 1e-4 <= |v| < 1e17, else `<mantissa>.<digits>e±XX`. PostgreSQL prints
+ * fixed notation itself below 1e15 (the common case, no conversion); 1e15..1e17 goes through
+ * numeric. Digits are the shortest that round-trip (SQLite falls back to 17 digits for some
+ * values, e.g. 1/3, where this prints 16: the same double either way).
  */
 function doubleJson(col: string): string {
-  const fixed = `(${col})::text::numeric::text`;
-  return `CASE WHEN ${col} = 0 THEN '0.0' WHEN abs(${col}) >= 1e-4 AND abs(${col}) < 1e17 THEN CASE WHEN strpos(${fixed}, '.') > 0 THEN ${fixed} ELSE ${fixed} || '.0' END ELSE regexp_replace((${col})::text, '^(-?[0-9]+)e', '\\1.0e') END`;
+  const text = `(${col})::text`;
+  const viaNumeric = `(${col})::text::numeric::text`;
+  const withPoint = (t: string) => `CASE WHEN strpos(${t}, '.') > 0 THEN ${t} ELSE ${t} || '.0' END`;
+  return `CASE WHEN ${col} = 0 THEN '0.0' WHEN abs(${col}) >= 1e-4 AND abs(${col}) < 1e15 THEN ${withPoint(text)} WHEN abs(${col}) >= 1e15 AND abs(${col}) < 1e17 THEN ${withPoint(viaNumeric)} ELSE regexp_replace(${text}, '^(-?[0-9]+)e', '\\1.0e') END`;
 }
 
 export const postgresDialect: SqlDialect = {
