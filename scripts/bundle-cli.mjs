@@ -17,7 +17,8 @@ await build({
   target: "node20",
   sourcemap: "linked",
   logLevel: "warning",
-  external: ["better-sqlite3", "ioredis", "@aws-sdk/*", "@smithy/*"],
+  // database drivers and the AWS SDK load lazily from node_modules, only when used
+  external: ["better-sqlite3", "ioredis", "pg", "mysql2", "@aws-sdk/*", "@smithy/*"],
   banner: {
     js: 'import { createRequire as __mlflowTsCreateRequire } from "node:module"; const require = __mlflowTsCreateRequire(import.meta.url);',
   },

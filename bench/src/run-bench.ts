@@ -1,21 +1,28 @@
 #!/usr/bin/env node
 /**
- * mlflow-ts tracking benchmark: starts `mlflow-ts server` on a fresh SQLite file, loads data over
- * HTTP from this process, and prints one table (median, p95, throughput, server memory) plus the
- * raw SQLite insert limit measured in the same run. Writes the figures to bench/results/.
+ * mlflow-ts tracking benchmark: starts `mlflow-ts server` on a fresh database (a SQLite file, or a
+ * fresh PostgreSQL database), loads data over HTTP from this process, and prints one table (median,
+ * p95, throughput, server memory) plus the raw insert limit of the same backend measured in the
+ * same run. Writes the figures to bench/results/.
  *
  *   npm run bench                 default sizes (1k/10k/100k runs, 100k and 1M steps, 100 x 10k bulk)
  *   npm run bench -- --quick      small sizes, a minute or two
  *   npm run bench -- --full       the bulk-interval scenario at 100 runs x 1M steps (slow, ~10 GB)
+ *   npm run bench -- --backend postgres [--postgres-uri postgresql://user@host:5432/db]
+ *                                 the same on PostgreSQL: each server gets a fresh database created
+ *                                 on that server (default postgresql://postgres@127.0.0.1:5432/test)
+ *                                 and dropped afterwards
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createScratchDatabase, DEFAULT_POSTGRES_URI, type ScratchDatabase } from "@mlflow-ts/store/testing";
 import { BenchClient } from "./http-client.js";
 import { logBatchConcurrent, logBatchOneRun } from "./scenarios/log-batch.js";
 import { rawInsertMetricsPerSec } from "./scenarios/raw-insert.js";
+import { rawInsertMetricsPerSecPostgres } from "./scenarios/raw-insert-postgres.js";
 import { loadRuns, searchStats } from "./scenarios/search.js";
 import { bulkIntervalStats, historyStats, loadHistory } from "./scenarios/history.js";
 import { startServerProcess } from "./server-process.js";
@@ -30,13 +37,19 @@ interface Row {
   pass?: boolean;
 }
 
-const args = new Set(process.argv.slice(2));
-if (args.has("--backend") && !process.argv.includes("sqlite")) {
-  process.stderr.write(
-    "bench: only the SQLite backend is available in this build (--backend postgres comes with the PostgreSQL dialect)\n",
-  );
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+function flagValue(name: string): string | undefined {
+  const i = argv.indexOf(name);
+  if (i >= 0) return argv[i + 1];
+  return argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
+}
+const backend = (flagValue("--backend") ?? "sqlite").toLowerCase();
+if (backend !== "sqlite" && backend !== "postgres") {
+  process.stderr.write(`bench: --backend must be sqlite or postgres (got '${backend}')\n`);
   process.exit(2);
 }
+const postgresUri = flagValue("--postgres-uri") ?? DEFAULT_POSTGRES_URI;
 const quick = args.has("--quick");
 const full = args.has("--full");
 const runSizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
@@ -56,12 +69,18 @@ function freePort(): Promise<number> {
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 let phaseRss: (label: string) => void = () => {};
 
-/** Median of 5 spawns; `db` is a path, or a function giving a fresh path per spawn (empty database). */
-async function coldStart(db: string | ((i: number) => string), artifacts: string): Promise<number> {
+/** A fresh database of the chosen backend (a file in `dir`, or a new PostgreSQL database). */
+async function freshDatabase(dir: string, label: string): Promise<ScratchDatabase> {
+  if (backend === "postgres") return createScratchDatabase("postgres", { postgresUri });
+  return { backend: "sqlite", uri: `sqlite:///${join(dir, `${label}.db`)}`, drop: async () => {} };
+}
+
+/** Median of 5 spawns; `db` is a URI, or a function giving a fresh database per spawn (empty database). */
+async function coldStart(db: string | ((i: number) => Promise<string>), artifacts: string): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < 5; i++) {
-    const path = typeof db === "string" ? db : db(i);
-    const s = await startServerProcess(`sqlite:///${path}`, artifacts, await freePort());
+    const uri = typeof db === "string" ? db : await db(i);
+    const s = await startServerProcess(uri, artifacts, await freePort());
     times.push(s.coldStartMs);
     await s.stop();
   }
@@ -70,18 +89,26 @@ async function coldStart(db: string | ((i: number) => string), artifacts: string
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), "mlflow-ts-bench-"));
-  const db = join(dir, "bench.db");
+  const scratches: ScratchDatabase[] = [];
+  const fresh = async (label: string) => {
+    const s = await freshDatabase(dir, label);
+    scratches.push(s);
+    return s.uri;
+  };
   const artifacts = join(dir, "artifacts");
   const rows: Row[] = [];
   const figures: Record<string, unknown> = {
     machine: { cpus: (await import("node:os")).cpus().length },
     date: new Date().toISOString(),
+    backend,
   };
+  log(`backend: ${backend}`);
   try {
     log("cold start on an empty database");
-    const coldEmpty = await coldStart((i) => join(dir, `empty-${i}.db`), artifacts);
+    const coldEmpty = await coldStart((i) => fresh(`empty-${i}`), artifacts);
 
-    const server = await startServerProcess(`sqlite:///${db}`, artifacts, await freePort());
+    const db = await fresh("bench");
+    const server = await startServerProcess(db, artifacts, await freePort());
     const client = new BenchClient(server.url);
     await new Promise((r) => setTimeout(r, 500));
     const idleRss = server.rssMb();
@@ -93,7 +120,10 @@ async function main() {
     figures.rssByPhase = rssByPhase;
 
     log("raw insert limit");
-    const raw = await rawInsertMetricsPerSec();
+    const raw =
+      backend === "postgres"
+        ? await rawInsertMetricsPerSecPostgres(await fresh("raw"))
+        : await rawInsertMetricsPerSec();
     log("log-batch, one run");
     const one = await logBatchOneRun(client);
     log("log-batch, 16 concurrent writers");
@@ -206,15 +236,18 @@ async function main() {
     figures.coldStart = { emptyMs: coldEmpty, loadedMs: coldLoaded };
     figures.memory = { idleMb: idleRss, peakMb: peakRss };
   } finally {
+    for (const s of scratches) await s.drop().catch((e) => log(`could not drop ${s.uri}: ${(e as Error).message}`));
     rmSync(dir, { recursive: true, force: true });
   }
 
+  console.log(`backend: ${backend}`);
   printTable(rows);
   const out = join(dirname(fileURLToPath(import.meta.url)), "..", "results");
   mkdirSync(out, { recursive: true });
   const json = JSON.stringify({ ...figures, rows }, null, 2);
-  writeFileSync(join(out, "latest.json"), json);
-  log(`figures written to ${join(out, "latest.json")}`);
+  const file = backend === "sqlite" ? "latest.json" : `latest-${backend}.json`;
+  writeFileSync(join(out, file), json);
+  log(`figures written to ${join(out, file)}`);
 }
 
 function printTable(rows: Row[]) {

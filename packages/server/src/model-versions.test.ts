@@ -1,3 +1,4 @@
+// test-backends: all (scripts/run-tests.mjs runs this file on every database backend)
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";

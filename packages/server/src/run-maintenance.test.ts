@@ -1,3 +1,4 @@
+// test-backends: all (scripts/run-tests.mjs runs this file on every database backend)
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { MlflowError } from "@mlflow-ts/protocol";
 import {
   type RegistryStore,
+  redactUri,
   SqlRegistryStore,
   SqlTrackingStore,
   SqlWebhookStore,
@@ -51,7 +52,9 @@ export async function startServer(
         defaultArtifactRoot: config.defaultArtifactRoot,
       });
     } catch (e) {
-      throw new StartupError(`Cannot open backend store '${config.backendStoreUri}': ${(e as Error).message}`);
+      throw new StartupError(
+        `Cannot open backend store '${redactUri(config.backendStoreUri)}': ${(e as Error).message}`,
+      );
     }
     store = tracking;
     const sqlWebhooks = new SqlWebhookStore(tracking.db, { onDeliveriesQueued: () => worker?.wake() });

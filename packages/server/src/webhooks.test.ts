@@ -1,3 +1,4 @@
+// test-backends: all (scripts/run-tests.mjs runs this file on every database backend)
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -231,7 +232,11 @@ describe("webhook deliveries", () => {
       from_stage: "None",
       to_stage: "Production",
     });
-    const log = await deliveries(s, webhook.id);
+    // the receiver answers before the worker records the attempt: wait for the records
+    const log = await waitFor("6 recorded deliveries", async () => {
+      const list = await deliveries(s, webhook.id);
+      return list.length === 6 && list.every((d) => d.status !== "PENDING") ? list : undefined;
+    });
     assert.equal(log.length, 6);
     assert.ok(log.every((d) => d.status === "SUCCEEDED" && d.attempts === 1 && d.response_status === 200));
     // no signature header without a secret

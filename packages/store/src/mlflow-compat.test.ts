@@ -1,21 +1,72 @@
+// test-backends: all (scripts/run-tests.mjs runs this file on every database backend)
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { afterEach, describe, it } from "node:test";
+import { isMlflowError } from "@mlflow-ts/protocol";
 import { ALEMBIC_HEAD, MLFLOW_INDEXES, MLFLOW_TABLES } from "./schema/mlflow-2-22.js";
 import { EXTRA_TABLES } from "./schema/mlflowts-tables.js";
+import type { Database } from "./sql/database.js";
 import { openDatabase } from "./sql/open-database.js";
 import { SqlRegistryStore } from "./sql-registry-store.js";
 import { SqlTrackingStore } from "./sql-tracking-store.js";
+import { createScratchDatabase, type ScratchDatabase } from "./testing/test-databases.js";
 
-let dir: string;
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), "mlflow-ts-compat-"));
+const scratches: ScratchDatabase[] = [];
+/** A fresh empty database on the backend under test (dropped after each test). */
+async function freshUri(): Promise<string> {
+  const s = await createScratchDatabase();
+  scratches.push(s);
+  return s.uri;
+}
+afterEach(async () => {
+  for (const s of scratches.splice(0)) await s.drop();
 });
-after(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+
+function currentSchema(db: Database): string {
+  return db.dialect.name === "mysql" ? "DATABASE()" : "current_schema()";
+}
+
+/** Catalog queries (test-only introspection; the store itself never needs them). */
+async function tableNames(db: Database): Promise<string[]> {
+  const sql =
+    db.dialect.name === "sqlite"
+      ? "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+      : `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ${currentSchema(db)} ORDER BY table_name`;
+  return (await db.all<{ name: string }>(sql)).map((r) => r.name).sort();
+}
+async function columnNames(db: Database, table: string): Promise<string[]> {
+  if (db.dialect.name === "sqlite") {
+    return (await db.all<{ name: string }>(`PRAGMA table_info(${table})`)).map((r) => r.name);
+  }
+  return (
+    await db.all<{ name: string }>(
+      `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = ${currentSchema(db)} AND table_name = ? ORDER BY ordinal_position`,
+      [table],
+    )
+  ).map((r) => r.name);
+}
+async function indexNames(db: Database): Promise<string[]> {
+  const sql =
+    db.dialect.name === "sqlite"
+      ? "SELECT name FROM sqlite_master WHERE type = 'index'"
+      : db.dialect.name === "postgres"
+        ? "SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema()"
+        : "SELECT DISTINCT index_name AS name FROM information_schema.statistics WHERE table_schema = DATABASE()";
+  return (await db.all<{ name: string }>(sql)).map((r) => r.name);
+}
+
+/** Creates MLflow 2.22's schema the way MLflow's migrations leave it on this database, plus `rows`. */
+async function mlflowWritten(uri: string, revision: string, rows: (db: Database) => Promise<void>): Promise<void> {
+  const db = await openDatabase(uri);
+  try {
+    await db.transaction(async (tx) => {
+      for (const ddl of [...MLFLOW_TABLES, ...MLFLOW_INDEXES]) await tx.run(db.dialect.ddl(ddl));
+      await tx.run("INSERT INTO alembic_version VALUES (?)", [revision]);
+    });
+    await rows(db);
+  } finally {
+    await db.close();
+  }
+}
 
 /** Columns MLflow 2.22's SQLAlchemy models read and write, per table. */
 const MLFLOW_COLUMNS: Record<string, string[]> = {
@@ -80,38 +131,28 @@ const MLFLOW_COLUMNS: Record<string, string[]> = {
 
 describe("MLflow 2.22 database compatibility", () => {
   it("writes exactly MLflow 2.22's tables, columns and alembic head", async () => {
-    const uri = `sqlite:///${join(dir, "fresh.db")}`;
+    const uri = await freshUri();
     const store = await SqlTrackingStore.open(uri, { defaultArtifactRoot: "mlflow-artifacts:/" });
     try {
-      const tables = await store.db.all<{ name: string }>(
-        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
-      );
+      const tables = await tableNames(store.db);
       // Our own tables carry the mlflowts_ prefix; MLflow ignores tables it does not know.
       assert.deepEqual(
-        tables.map((t) => t.name).filter((n) => !n.startsWith("mlflowts_")),
+        tables.filter((n) => !n.startsWith("mlflowts_")),
         Object.keys(MLFLOW_COLUMNS).sort(),
       );
       assert.deepEqual(
-        tables.map((t) => t.name).filter((n) => n.startsWith("mlflowts_")),
+        tables.filter((n) => n.startsWith("mlflowts_")),
         EXTRA_TABLES.map((ddl) => /CREATE TABLE IF NOT EXISTS (\w+)/.exec(ddl)?.[1]).sort(),
       );
       for (const [table, columns] of Object.entries(MLFLOW_COLUMNS)) {
-        const info = await store.db.all<{ name: string }>(`PRAGMA table_info(${table})`);
-        assert.deepEqual(
-          info.map((c) => c.name),
-          columns,
-          table,
-        );
+        assert.deepEqual(await columnNames(store.db, table), columns, table);
       }
       const v = await store.db.get<{ version_num: string }>("SELECT version_num FROM alembic_version");
       assert.equal(v?.version_num, ALEMBIC_HEAD);
-      const indexes = await store.db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index'");
+      const indexes = await indexNames(store.db);
       for (const ddl of MLFLOW_INDEXES) {
         const name = /CREATE INDEX (\w+)/.exec(ddl)?.[1] as string;
-        assert.ok(
-          indexes.some((i) => i.name === name),
-          name,
-        );
+        assert.ok(indexes.includes(name), name);
       }
     } finally {
       await store.close();
@@ -119,11 +160,9 @@ describe("MLflow 2.22 database compatibility", () => {
   });
 
   it("opens a database MLflow wrote, with its old-row quirks, without migrating it", async () => {
-    const uri = `sqlite:///${join(dir, "mlflow-written.db")}`;
-    const db = await openDatabase(uri);
-    await db.transaction(async (tx) => {
-      for (const ddl of [...MLFLOW_TABLES, ...MLFLOW_INDEXES]) await tx.run(ddl);
-      await tx.run("INSERT INTO alembic_version VALUES (?)", [ALEMBIC_HEAD]);
+    const uri = await freshUri();
+    await mlflowWritten(uri, ALEMBIC_HEAD, async (db) => {
+      const tx = db;
       // rows as MLflow writes them: pre-migration experiment without times, a pre-1.29 run with an empty name
       await tx.run(
         "INSERT INTO experiments VALUES (0, 'Default', 'file:///srv/mlruns/0', 'active', NULL, NULL), (7, 'old', 's3://b/7', 'active', 1600000000000, 1600000000000)",
@@ -135,14 +174,19 @@ describe("MLflow 2.22 database compatibility", () => {
         "INSERT INTO tags VALUES ('mlflow.runName', 'legacy-run', 'aaaabbbbccccddddeeeeffff00001111'), ('mlflow.user', 'bob', 'aaaabbbbccccddddeeeeffff00001111')",
       );
       await tx.run("INSERT INTO params VALUES ('alpha', '0.5', 'aaaabbbbccccddddeeeeffff00001111')");
+      // is_nan is bound: BOOLEAN is an integer on SQLite and a native boolean on PostgreSQL
       await tx.run(
-        "INSERT INTO metrics VALUES ('loss', 0.5, 1600000001000, 'aaaabbbbccccddddeeeeffff00001111', 0, 0), ('loss', 0, 1600000002000, 'aaaabbbbccccddddeeeeffff00001111', 1, 1)",
+        "INSERT INTO metrics VALUES ('loss', 0.5, 1600000001000, 'aaaabbbbccccddddeeeeffff00001111', 0, ?), ('loss', 0, 1600000002000, 'aaaabbbbccccddddeeeeffff00001111', 1, ?)",
+        [0, 1],
       );
       await tx.run(
-        "INSERT INTO latest_metrics VALUES ('loss', 0, 1600000002000, 1, 1, 'aaaabbbbccccddddeeeeffff00001111')",
+        "INSERT INTO latest_metrics VALUES ('loss', 0, 1600000002000, 1, ?, 'aaaabbbbccccddddeeeeffff00001111')",
+        [1],
       );
+      // MLflow inserted experiment 7 through the key's sequence (PostgreSQL): advance it as MLflow left it
+      if (db.dialect.name === "postgres") await tx.get("SELECT setval('experiments_experiment_id_seq', 7)");
+      if (db.dialect.name === "mysql") await tx.run("ALTER TABLE experiments AUTO_INCREMENT = 8");
     });
-    await db.close();
 
     const store = await SqlTrackingStore.open(uri, { defaultArtifactRoot: "mlflow-artifacts:/" });
     try {
@@ -178,11 +222,8 @@ describe("MLflow 2.22 database compatibility", () => {
   });
 
   it("reads and extends a registry MLflow wrote (soft-deleted versions, aliases, tags)", async () => {
-    const uri = `sqlite:///${join(dir, "mlflow-registry.db")}`;
-    const db = await openDatabase(uri);
-    await db.transaction(async (tx) => {
-      for (const ddl of [...MLFLOW_TABLES, ...MLFLOW_INDEXES]) await tx.run(ddl);
-      await tx.run("INSERT INTO alembic_version VALUES (?)", [ALEMBIC_HEAD]);
+    const uri = await freshUri();
+    await mlflowWritten(uri, ALEMBIC_HEAD, async (tx) => {
       await tx.run("INSERT INTO experiments VALUES (0, 'Default', 'file:///srv/mlruns/0', 'active', NULL, NULL)");
       await tx.run(
         "INSERT INTO registered_models VALUES ('churn', 1600000000000, 1600000009000, 'legacy model'), ('other', 1600000000000, NULL, NULL)",
@@ -199,7 +240,6 @@ describe("MLflow 2.22 database compatibility", () => {
       await tx.run("INSERT INTO model_version_tags VALUES ('k', 'v', 'churn', 3)");
       await tx.run("INSERT INTO registered_model_aliases VALUES ('champion', 1, 'churn')");
     });
-    await db.close();
 
     const tracking = await SqlTrackingStore.open(uri, { defaultArtifactRoot: "mlflow-artifacts:/" });
     const registry = new SqlRegistryStore(tracking.db);
@@ -230,6 +270,27 @@ describe("MLflow 2.22 database compatibility", () => {
       assert.deepEqual(found.model_versions.map((v) => v.version).sort(), ["1", "3", "4"]);
     } finally {
       await tracking.close();
+    }
+  });
+
+  it("refuses a database at another alembic revision with one clear message, and leaves it alone", async () => {
+    const uri = await freshUri();
+    await mlflowWritten(uri, "7f2a7d5fae7d", async (db) => {
+      await db.run("INSERT INTO experiments VALUES (0, 'Default', 'file:///srv/mlruns/0', 'active', NULL, NULL)");
+    });
+    await assert.rejects(SqlTrackingStore.open(uri, { defaultArtifactRoot: "mlflow-artifacts:/" }), (e: unknown) => {
+      assert.ok(isMlflowError(e));
+      assert.equal(e.errorCode, "INVALID_STATE");
+      assert.match(e.message, /found version 7f2a7d5fae7d, but expected 0584bdc529eb/);
+      assert.ok(!e.message.includes("\n"));
+      return true;
+    });
+    const db = await openDatabase(uri);
+    try {
+      assert.equal((await db.get<{ v: string }>("SELECT version_num AS v FROM alembic_version"))?.v, "7f2a7d5fae7d");
+      assert.equal(await db.tableExists("mlflowts_webhooks"), false);
+    } finally {
+      await db.close();
     }
   });
 });

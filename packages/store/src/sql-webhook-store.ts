@@ -34,7 +34,8 @@ export class SqlWebhookStore implements WebhookStore {
     this.queued?.();
   };
 
-  dueDeliveries = (now: number, limit: number) => deliveries.dueDeliveries(this.ctx, now, limit);
+  dueDeliveries = (now: number, limit: number, leaseMs?: number) =>
+    deliveries.dueDeliveries(this.ctx, now, limit, leaseMs);
   nextDueTime = () => deliveries.nextDueTime(this.ctx);
   recordAttempt = (
     id: number,

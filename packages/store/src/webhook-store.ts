@@ -22,7 +22,13 @@ export interface WebhookStore {
   /** Queues a `webhook.test` delivery to one (active) webhook. */
   queueTestDelivery(webhookId: string): Promise<void>;
 
-  dueDeliveries(now: number, limit: number): Promise<DueDelivery[]>;
+  /**
+   * Pending deliveries whose next attempt is due. With `leaseMs`, they are claimed: their next
+   * attempt moves `leaseMs` ahead in the same transaction (rows locked while claiming), so another
+   * server process on the same database does not send them too; recording the attempt (or the
+   * lease running out, after a crash) makes them due again.
+   */
+  dueDeliveries(now: number, limit: number, leaseMs?: number): Promise<DueDelivery[]>;
   nextDueTime(): Promise<number | undefined>;
   recordAttempt(
     id: number,

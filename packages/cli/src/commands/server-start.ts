@@ -26,6 +26,7 @@ export function registerServerCommand(program: Command): void {
     .option("-w, --workers <n>", "accepted for compatibility; mlflow-ts serves from one process")
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       const { ConfigError, resolveServerConfig, StartupError, startServer } = await import("@mlflow-ts/server");
+      const { redactUri } = await import("@mlflow-ts/store");
       let config: ReturnType<typeof resolveServerConfig>;
       try {
         config = resolveServerConfig(
@@ -54,7 +55,7 @@ export function registerServerCommand(program: Command): void {
       try {
         const running = await startServer(config);
         process.stderr.write(
-          `mlflow-ts server listening on ${running.url}${config.staticPrefix} (backend ${config.backendStoreUri}, artifacts ${config.serveArtifacts ? config.artifactsDestination : "not served"})\n`,
+          `mlflow-ts server listening on ${running.url}${config.staticPrefix} (backend ${redactUri(config.backendStoreUri)}, artifacts ${config.serveArtifacts ? config.artifactsDestination : "not served"})\n`,
         );
         const stop = () => {
           void running.close().then(() => process.exit(0));

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createScratchDatabase, type ScratchDatabase } from "@mlflow-ts/store/testing";
 import { resolveServerConfig, type ServerFlags } from "../config.js";
 import { type RunningServer, startServer } from "../server.js";
 
@@ -27,17 +28,31 @@ export interface ApiResult {
   headers: Headers;
 }
 
-/** Starts a real server on a free port with a temp SQLite file and artifacts directory. */
+/**
+ * Starts a real server on a free port with a fresh database and a temp artifacts directory. The
+ * database is a temp SQLite file, or a fresh PostgreSQL database when the test runner sets
+ * `MLFLOW_TS_TEST_BACKEND=postgres` (see `@mlflow-ts/store/testing`); an explicit
+ * `backendStoreUri` flag wins.
+ */
 export async function startTestServer(flags: ServerFlags = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "mlflow-ts-test-"));
+  let scratch: ScratchDatabase | undefined;
+  if (!flags.artifactsOnly && flags.backendStoreUri === undefined)
+    scratch = await createScratchDatabase(undefined, { dir });
   const config = resolveServerConfig({
     host: "127.0.0.1",
     port: 0,
-    ...(flags.artifactsOnly ? {} : { backendStoreUri: `sqlite:///${join(dir, "mlflow.db")}` }),
+    ...(scratch ? { backendStoreUri: scratch.uri } : {}),
     artifactsDestination: join(dir, "mlartifacts"),
     ...flags,
   });
-  const running = await startServer(config, { log: () => {} });
+  let running: RunningServer;
+  try {
+    running = await startServer(config, { log: () => {} });
+  } catch (e) {
+    await scratch?.drop();
+    throw e;
+  }
   const url = running.url;
   return {
     url,
@@ -46,6 +61,7 @@ export async function startTestServer(flags: ServerFlags = {}): Promise<TestServ
     call: (method, path, body, headers) => call(url, method, path, body, headers),
     async close() {
       await running.close();
+      await scratch?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

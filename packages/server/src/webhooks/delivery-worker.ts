@@ -99,7 +99,9 @@ export class WebhookDeliveryWorker {
     try {
       do {
         this.again = false;
-        const due = await this.store.dueDeliveries(Date.now(), this.config.concurrency);
+        // claimed for the request timeout and a margin: another server process on the same
+        // database skips them, and they come due again if this process dies mid-send
+        const due = await this.store.dueDeliveries(Date.now(), this.config.concurrency, this.config.timeoutMs + 5_000);
         // Wait for every send (even when one fails to record) so no pass overlaps a send in flight.
         for (const r of await Promise.allSettled(due.map((d) => this.send(d)))) {
           if (r.status === "rejected" && !this.stopped) this.log(`webhook delivery: ${(r.reason as Error).message}`);

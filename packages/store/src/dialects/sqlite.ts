@@ -32,6 +32,8 @@ WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step
     // group_concat in ORDER BY order; an ORDER BY inside the aggregate would sort them again.
     return `group_concat(${expr}, ',')`;
   },
+  forUpdate: "",
+  ddl: (statement) => statement,
 };
 
 type Conn = BetterSqlite3.Database;

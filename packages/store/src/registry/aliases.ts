@@ -2,7 +2,7 @@ import { MlflowError, type ModelVersion } from "@mlflow-ts/protocol";
 import { registryWrite } from "./changes.js";
 import type { RegistryContext } from "./context.js";
 import { hydrateOne, modelVersionRow } from "./model-versions.js";
-import { registeredModelRow } from "./registered-models.js";
+import { lockRegisteredModel, registeredModelRow } from "./registered-models.js";
 import { parseVersion, validateAlias, validateModelName } from "./validation.js";
 
 /** Points `alias` at a live version (moving it if it exists); audited and sent to webhooks. */
@@ -17,6 +17,7 @@ export async function setRegisteredModelAlias(
   validateAlias(alias);
   parseVersion(version);
   await registryWrite(ctx, actor, async (tx, changes) => {
+    await lockRegisteredModel(tx, name, ctx.db.dialect.forUpdate);
     const row = await modelVersionRow(tx, name, version);
     const previous = await tx.get<{ version: number }>(
       "SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?",
@@ -51,7 +52,7 @@ export async function deleteRegisteredModelAlias(
   validateModelName(name);
   validateAlias(alias);
   await registryWrite(ctx, actor, async (tx, changes) => {
-    await registeredModelRow(tx, name);
+    await registeredModelRow(tx, name, ctx.db.dialect.forUpdate);
     const existing = await tx.get<{ version: number }>(
       "SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?",
       [name, alias],

@@ -13,7 +13,7 @@ import type { SqlExecutor } from "../sql/database.js";
 import { registryWrite } from "./changes.js";
 import type { RegistryContext } from "./context.js";
 import { storeModelUriLookups } from "./model-uri-lookups.js";
-import { recordAliasRemovals, registeredModelRow } from "./registered-models.js";
+import { lockRegisteredModel, recordAliasRemovals, registeredModelRow } from "./registered-models.js";
 import { hydrateModelVersions, type ModelVersionRow } from "./row-mappers.js";
 import { validateModelVersionSource } from "./source-validation.js";
 import { collectTags, parseVersion, validateModelName, validateRegistryTag } from "./validation.js";
@@ -69,7 +69,7 @@ export async function createModelVersion(
   for (let attempt = 0; attempt < CREATE_RETRIES; attempt++) {
     try {
       return await registryWrite(ctx, actor, async (tx, changes) => {
-        await registeredModelRow(tx, req.name);
+        await registeredModelRow(tx, req.name, ctx.db.dialect.forUpdate);
         const max = await tx.get<{ v: number | null }>("SELECT MAX(version) AS v FROM model_versions WHERE name = ?", [
           req.name,
         ]);
@@ -154,6 +154,7 @@ export async function transitionModelVersionStage(
     );
   }
   return registryWrite(ctx, actor, async (tx, changes) => {
+    await lockRegisteredModel(tx, name, ctx.db.dialect.forUpdate);
     const row = await modelVersionRow(tx, name, version);
     const moved: { version: number; from: string; to: string }[] = [];
     if (archiveExisting) {
@@ -200,6 +201,7 @@ export async function deleteModelVersion(
   actor?: string,
 ): Promise<void> {
   await registryWrite(ctx, actor, async (tx, changes) => {
+    await lockRegisteredModel(tx, name, ctx.db.dialect.forUpdate);
     const row = await modelVersionRow(tx, name, version);
     const aliases = await tx.all<{ alias: string; version: number }>(
       "SELECT alias, version FROM registered_model_aliases WHERE name = ? AND version = ? ORDER BY alias",

@@ -18,11 +18,21 @@ import {
 } from "./row-mappers.js";
 import { collectTags, validateModelName, validateRegistryTag } from "./validation.js";
 
-export async function registeredModelRow(db: SqlExecutor, name: string): Promise<RegisteredModelRow> {
+/**
+ * The model's row; 404 when absent. Inside a write transaction, pass `ctx.db.dialect.forUpdate`
+ * as `lock` to hold the row until commit: registry writes that read before they write (version
+ * numbers, aliases, stages) then run one at a time per model on every database.
+ */
+export async function registeredModelRow(db: SqlExecutor, name: string, lock = ""): Promise<RegisteredModelRow> {
   validateModelName(name);
-  const row = await db.get<RegisteredModelRow>("SELECT * FROM registered_models WHERE name = ?", [name]);
+  const row = await db.get<RegisteredModelRow>(`SELECT * FROM registered_models WHERE name = ?${lock}`, [name]);
   if (!row) throw MlflowError.notFound(`Registered Model with name=${name} not found`);
   return row;
+}
+
+/** Holds the model's row (if any) until commit where the dialect locks rows; no-op on SQLite. */
+export async function lockRegisteredModel(db: SqlExecutor, name: string, lock: string): Promise<void> {
+  if (lock) await db.get(`SELECT name FROM registered_models WHERE name = ?${lock}`, [name]);
 }
 
 async function hydrateOne(db: SqlExecutor, row: RegisteredModelRow): Promise<RegisteredModel> {

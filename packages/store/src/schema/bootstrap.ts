@@ -21,7 +21,7 @@ export async function ensureSchema(db: Database, options: { defaultArtifactRoot:
   const state = await schemaState(db);
   if (state === "empty") {
     await db.transaction(async (tx) => {
-      for (const ddl of [...MLFLOW_TABLES, ...MLFLOW_INDEXES]) await tx.run(ddl);
+      for (const ddl of [...MLFLOW_TABLES, ...MLFLOW_INDEXES]) await tx.run(db.dialect.ddl(ddl));
       await tx.run("INSERT INTO alembic_version (version_num) VALUES (?)", [ALEMBIC_HEAD]);
     });
   } else if (state !== "current") {
@@ -30,7 +30,7 @@ export async function ensureSchema(db: Database, options: { defaultArtifactRoot:
       `Detected out-of-date or unknown database schema (found version ${state.found ?? "none"}, but expected ${ALEMBIC_HEAD}, MLflow 2.22). Take a backup of your database, then migrate it to MLflow 2.22's schema with 'mlflow db upgrade <database_uri>' from MLflow 2.22.`,
     );
   }
-  await db.execScript([...EXTRA_INDEXES, ...EXTRA_TABLES, ...EXTRA_TABLE_INDEXES].join(";\n"));
+  await db.execScript([...EXTRA_INDEXES, ...EXTRA_TABLES, ...EXTRA_TABLE_INDEXES].map(db.dialect.ddl).join(";\n"));
   const hasDefault = await db.get("SELECT 1 AS x FROM experiments WHERE experiment_id = 0");
   if (!hasDefault) {
     await db.run(

@@ -2,7 +2,8 @@
  * MLflow 2.22's tracking and registry schema (alembic head 0584bdc529eb), as portable DDL.
  * A database created from this opens in MLflow 2.22, and MLflow 2.22 databases open here: table
  * and column names, types, keys and constraints follow MLflow's models at that revision.
- * Dialects adjust the few type names that differ (see `ddlFor`).
+ * Dialects adjust the few type names that differ (`SqlDialect.ddl`: SERIAL / AUTO_INCREMENT keys,
+ * native booleans, DOUBLE PRECISION / DOUBLE, MEDIUMTEXT on MySQL).
  */
 
 export const ALEMBIC_HEAD = "0584bdc529eb";

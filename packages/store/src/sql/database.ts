@@ -41,7 +41,12 @@ export interface SqlExecutor {
 
 export interface Database extends SqlExecutor {
   readonly dialect: SqlDialect;
-  /** Runs `fn` in one write transaction; commits when it resolves, rolls back when it throws. */
+  /**
+   * Runs `fn` in one write transaction; commits when it resolves, rolls back when it throws.
+   * Where writers are not serialized (PostgreSQL, MySQL), a transaction that loses a race with a
+   * concurrent one (serialization failure, deadlock, a unique key the other just inserted) is
+   * rolled back and `fn` runs again, so `fn` must only act through `tx` (or be safe to repeat).
+   */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /** Runs a script of DDL statements separated by semicolons. */
   execScript(sql: string): Promise<void>;
@@ -73,4 +78,12 @@ export interface SqlDialect {
    * LIMIT sub-select it aggregates over.
    */
   orderedStringAgg(expr: string): string;
+  /**
+   * Appended to a single-table SELECT inside a transaction to lock the rows it reads until the
+   * transaction ends (` FOR UPDATE`); empty where writes are serialized anyway (SQLite). Used for
+   * read-then-write sequences such as allocating the next model version number.
+   */
+  readonly forUpdate: string;
+  /** Adapts the portable DDL of `schema/` (SQLite-flavored) to this database's types. */
+  ddl(statement: string): string;
 }

@@ -13,15 +13,27 @@ export async function openDatabase(uri: string): Promise<Database> {
       return openSqlite(uri);
     }
     case "postgresql":
-    case "postgres":
+    case "postgres": {
+      const { openPostgres } = await import("../dialects/postgres.js");
+      return openPostgres(uri);
+    }
     case "mysql":
+    case "mariadb": {
+      const { openMysql } = await import("../dialects/mysql.js");
+      return openMysql(uri);
+    }
     case "mssql":
       throw MlflowError.invalidParameter(
-        `The '${scheme}' backend store is not available in this build of mlflow-ts yet; use sqlite:///<path>.`,
+        `The '${scheme}' backend store is not available in this build of mlflow-ts yet; use sqlite:///<path>, postgresql://<user>@<host>:<port>/<database> or mysql://<user>@<host>:<port>/<database>.`,
       );
     default:
       throw MlflowError.invalidParameter(
-        `Invalid backend store URI '${uri}'. Supported database engines are {sqlite} (e.g. sqlite:///mlflow.db).`,
+        `Invalid backend store URI '${uri}'. Supported database engines are {sqlite, postgresql, mysql} (e.g. sqlite:///mlflow.db, postgresql://user@host:5432/db, mysql://user@host:3306/db).`,
       );
   }
+}
+
+/** The URI with its password masked, for logs and error messages. */
+export function redactUri(uri: string): string {
+  return uri.replace(/^([a-zA-Z][\w+]*:\/\/[^:/@?#]*):[^@/?#]*@/, "$1:***@");
 }

@@ -22,9 +22,14 @@ export function appendToUri(base: string, ...parts: string[]): string {
   return out;
 }
 
-/** Integer experiment ids as stored; ids that are not integers match nothing. */
+/**
+ * Integer experiment ids as stored (MLflow's column is a 32-bit INTEGER); ids that are not
+ * integers in that range match nothing, on every database (PostgreSQL would reject them).
+ */
 export function experimentIdNumber(id: string): number | undefined {
-  return /^\d{1,15}$/.test(id) ? Number(id) : undefined;
+  if (!/^\d{1,10}$/.test(id)) return undefined;
+  const n = Number(id);
+  return n <= 2_147_483_647 ? n : undefined;
 }
 
 /** Splits a list into chunks (keeps IN lists within every database's bind limits). */

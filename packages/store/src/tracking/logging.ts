@@ -87,7 +87,9 @@ export async function logBatch(
       await tx.insertMany("metrics", ["key", "value", "timestamp", "step", "is_nan", "run_uuid"], metricRows, {
         onConflict: "ignore",
       });
-      for (const row of latest.values()) await tx.run(ctx.db.dialect.upsertLatestMetricSql, row);
+      // in key order, so concurrent batches lock latest_metrics rows in the same order (no deadlock)
+      const keys = [...latest.keys()].sort();
+      for (const k of keys) await tx.run(ctx.db.dialect.upsertLatestMetricSql, latest.get(k) as SqlValue[]);
     }
     if (tagMap.size) {
       await tx.upsertMany(

@@ -51,7 +51,8 @@ export async function getMetricHistoryPage(
       `Invalid value for max_results. It must be a positive integer, but got ${maxResults}`,
     );
   }
-  const limit = maxResults === undefined ? -1 : maxResults + 1;
+  // unbounded is a huge LIMIT: portable (LIMIT -1 is SQLite-only, OFFSET needs a LIMIT there)
+  const limit = maxResults === undefined ? Number.MAX_SAFE_INTEGER : maxResults + 1;
   const rows = await ctx.db.all<MetricRow>(
     "SELECT key, value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND key = ? ORDER BY step, timestamp, value, is_nan LIMIT ? OFFSET ?",
     [runId, key, limit, offset],

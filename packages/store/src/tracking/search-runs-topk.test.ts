@@ -1,3 +1,4 @@
+// test-backends: all (scripts/run-tests.mjs runs this file on every database backend)
 /**
  * Run search ordered by a metric: the window plan (search-runs-topk.ts) and the general plan must
  * give exactly MLflow's order. The expected pages come from a sort written here in JS with
@@ -11,6 +12,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Run } from "@mlflow-ts/protocol";
 import { SqlTrackingStore } from "../sql-tracking-store.js";
+import { createScratchDatabase, type ScratchDatabase } from "../testing/test-databases.js";
 
 interface Seeded {
   id: string;
@@ -23,6 +25,7 @@ interface Seeded {
 }
 
 let dir: string;
+let scratch: ScratchDatabase;
 let store: SqlTrackingStore;
 const seeded: Seeded[] = [];
 let big: string;
@@ -30,7 +33,8 @@ let small: string;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "mlflow-ts-topk-"));
-  store = await SqlTrackingStore.open(`sqlite:///${join(dir, "t.db")}`, { defaultArtifactRoot: join(dir, "a") });
+  scratch = await createScratchDatabase(undefined, { dir });
+  store = await SqlTrackingStore.open(scratch.uri, { defaultArtifactRoot: join(dir, "a") });
   big = await store.createExperiment({ name: "big" });
   small = await store.createExperiment({ name: "small" });
   // 2400 runs in `big`, 300 in `small` (interleaved so windows hold runs of both), many ties
@@ -58,6 +62,7 @@ before(async () => {
 
 after(async () => {
   await store.db.close();
+  await scratch.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 

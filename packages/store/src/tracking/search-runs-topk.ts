@@ -44,7 +44,7 @@ export async function searchRunsByMetricWindow(db: Database, q: TopKQuery): Prom
   const boundaryParams: SqlValue[] = [];
   const boundaryKey = compareString(db.dialect, "key", "=", leading.key, boundaryParams);
   const boundary = await db.get<{ value: number }>(
-    `SELECT value FROM latest_metrics WHERE ${boundaryKey} AND is_nan = 0
+    `SELECT value FROM latest_metrics WHERE ${boundaryKey} AND is_nan = FALSE
       ORDER BY value ${direction} LIMIT 1 OFFSET ?`,
     [...boundaryParams, window - 1],
   );
@@ -53,7 +53,7 @@ export async function searchRunsByMetricWindow(db: Database, q: TopKQuery): Prom
   const windowKey = compareString(db.dialect, "key", "=", leading.key, windowParams);
   const rows = await db.all<RunRow & { mlflowts_order_value: number | null }>(
     `SELECT runs.*, ${leading.valueSql} AS mlflowts_order_value
-       FROM (SELECT run_uuid FROM latest_metrics WHERE ${windowKey} AND is_nan = 0
+       FROM (SELECT run_uuid FROM latest_metrics WHERE ${windowKey} AND is_nan = FALSE
               ORDER BY value ${direction} LIMIT ?) window_runs
        JOIN runs ON runs.run_uuid = window_runs.run_uuid
        ${q.sql.joinSql}

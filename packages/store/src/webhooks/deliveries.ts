@@ -166,8 +166,38 @@ export interface DueDelivery {
   data: Record<string, unknown>;
 }
 
-/** Pending deliveries of active webhooks whose next attempt is due, oldest first. */
-export async function dueDeliveries(ctx: StoreContext, now: number, limit: number): Promise<DueDelivery[]> {
+/**
+ * Pending deliveries of active webhooks whose next attempt is due, oldest first. With `leaseMs`
+ * they are claimed first (see `WebhookStore.dueDeliveries`): the due rows are locked
+ * (`SqlDialect.forUpdate`) and their next attempt moved past the lease in one transaction.
+ */
+export async function dueDeliveries(
+  ctx: StoreContext,
+  now: number,
+  limit: number,
+  leaseMs?: number,
+): Promise<DueDelivery[]> {
+  const pending = "d.status = 'PENDING' AND d.next_attempt_time <= ?";
+  const due = `${pending} AND EXISTS (SELECT 1 FROM mlflowts_webhooks w WHERE w.id = d.webhook_id AND w.status = 'ACTIVE')`;
+  let claimed: number[] | undefined;
+  if (leaseMs !== undefined) {
+    claimed = await ctx.db.transaction(async (tx) => {
+      const ids = (
+        await tx.all<{ id: number }>(
+          `SELECT d.id FROM mlflowts_webhook_deliveries d WHERE ${due} ORDER BY d.next_attempt_time, d.id LIMIT ?${ctx.db.dialect.forUpdate}`,
+          [now, limit],
+        )
+      ).map((r) => r.id);
+      if (ids.length) {
+        await tx.run(
+          `UPDATE mlflowts_webhook_deliveries SET next_attempt_time = ? WHERE id IN ${placeholders(ids.length)}`,
+          [now + leaseMs, ...ids],
+        );
+      }
+      return ids;
+    });
+    if (claimed.length === 0) return [];
+  }
   const rows = await ctx.db.all<{
     id: number;
     attempts: number;
@@ -183,9 +213,9 @@ export async function dueDeliveries(ctx: StoreContext, now: number, limit: numbe
        FROM mlflowts_webhook_deliveries d
        JOIN mlflowts_webhooks w ON w.id = d.webhook_id
        JOIN mlflowts_webhook_events e ON e.id = d.event_id
-      WHERE d.status = 'PENDING' AND d.next_attempt_time <= ? AND w.status = 'ACTIVE'
+      WHERE ${claimed ? `d.id IN ${placeholders(claimed.length)}` : `${pending} AND w.status = 'ACTIVE'`}
       ORDER BY d.next_attempt_time, d.id LIMIT ?`,
-    [now, limit],
+    claimed ? [...claimed, limit] : [now, limit],
   );
   return rows.map((r) => ({
     id: r.id,
@@ -231,7 +261,7 @@ export async function recordAttempt(
 ): Promise<DeliveryStatus | undefined> {
   return ctx.db.transaction(async (tx) => {
     const row = await tx.get<{ attempts: number; status: string }>(
-      "SELECT attempts, status FROM mlflowts_webhook_deliveries WHERE id = ?",
+      `SELECT attempts, status FROM mlflowts_webhook_deliveries WHERE id = ?${ctx.db.dialect.forUpdate}`,
       [id],
     );
     if (row?.status !== "PENDING") return undefined;
