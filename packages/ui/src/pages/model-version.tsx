@@ -395,13 +395,15 @@ export function ModelVersionPage() {
         onClose={() => setDeleting(false)}
         onConfirm={async () => {
           await client.deleteModelVersion(modelName, version);
-          qc.removeQueries({ queryKey: ["model-version", modelName, version] });
+          // leave the page first, so its queries are not refetched (a 404) on the way out
+          navigate(`/models/${encodeURIComponent(modelName)}`);
           await Promise.all([
             qc.invalidateQueries({ queryKey: ["model-versions", modelName] }),
             qc.invalidateQueries({ queryKey: ["model", modelName] }),
             qc.invalidateQueries({ queryKey: ["models"] }),
           ]);
-          navigate(`/models/${encodeURIComponent(modelName)}`);
+          for (const key of ["model-version", "mlmodel", "audit"])
+            qc.removeQueries({ queryKey: [key, modelName, version] });
         }}
       />
       <Paper withBorder p="md">

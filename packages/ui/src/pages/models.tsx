@@ -269,10 +269,10 @@ export function ModelPage() {
         onSubmit={async (name) => {
           if (name === m.name) return;
           await client.renameRegisteredModel(m.name, name);
-          await qc.invalidateQueries({ queryKey: ["models"] });
-          qc.removeQueries({ queryKey: ["model", m.name] });
-          qc.removeQueries({ queryKey: ["model-versions", m.name] });
+          // the old name's queries are left to expire: removing them while the page still renders
+          // with the old name would refetch them (a 404 in the console)
           navigate(`/models/${encodeURIComponent(name)}`, { replace: true });
+          await qc.invalidateQueries({ queryKey: ["models"] });
         }}
       />
       <ConfirmDeleteModal
@@ -283,10 +283,8 @@ export function ModelPage() {
         onClose={() => setDeleting(false)}
         onConfirm={async () => {
           await client.deleteRegisteredModel(m.name);
-          qc.removeQueries({ queryKey: ["model", m.name] });
-          qc.removeQueries({ queryKey: ["model-versions", m.name] });
-          await qc.invalidateQueries({ queryKey: ["models"] });
           navigate("/models");
+          await qc.invalidateQueries({ queryKey: ["models"] });
         }}
       />
       <Text size="sm" c="dimmed">
