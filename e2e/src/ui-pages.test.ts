@@ -310,6 +310,7 @@ describe("web UI pages (Chromium)", () => {
     await page.getByText("No webhooks.", { exact: false }).waitFor();
     await page.locator('input[aria-label="Stage"]').click();
     await page.getByRole("option", { name: "Staging" }).click();
+    await page.getByRole("dialog", { name: "Stage transition" }).getByRole("button", { name: "Transition" }).click();
     await page.getByTestId("audit-table").getByText("None → Staging").waitFor();
     assert.equal((await client.getModelVersion("resnet-classifier", 1)).current_stage, "Staging");
     await page.getByRole("button", { name: "Edit description" }).click();

@@ -1,5 +1,6 @@
-// Screenshots of the web UI's main pages for the docs: `node e2e/dist/ui-screenshots.js [outDir]`
-// (after `npm run build`). Seeds a realistic server, then captures each page in Chromium.
+// Screenshots of the web UI's main pages for the docs: `node e2e/dist/ui-screenshots.js [outDir]
+// [name ...]` (after `npm run build`; names pick some shots, e.g. `model-page model-version`).
+// Seeds a realistic server, then captures each page in Chromium.
 import { mkdirSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -10,6 +11,7 @@ import type { Page } from "playwright-core";
 import { launch, openPage } from "./ui-support.js";
 
 const out = resolve(process.argv[2] ?? "docs/screenshots");
+const only = process.argv.slice(3);
 mkdirSync(out, { recursive: true });
 const server = await startTestServer({ webhookDelivery: { initialBackoffMs: 50, maxBackoffMs: 100, maxAttempts: 3 } });
 // a webhook receiver: /ok answers 200, anything else 503
@@ -157,6 +159,7 @@ try {
   await client.createModelVersion("resnet-classifier", `runs:/${best}/model`, {
     runId: best,
     description: "Retrained",
+    tags: { validated: "true", dataset: "imagenet-1k" },
   });
   await client.setRegisteredModelAlias("resnet-classifier", "champion", 2);
   await client.createRegisteredModel("sentiment-bert", { description: "Sentiment model" });
@@ -194,7 +197,32 @@ try {
     ],
     ["artifacts-ranged", `/experiments/${exp}/runs/${best}/artifacts/logs/steps.log`, "Showing the first"],
     ["models", "/models", "resnet-classifier"],
-    ["model-version", "/models/resnet-classifier/versions/2", "pixel_values", "light", undefined, 1300],
+    ["model-page", "/models/resnet-classifier", "Retrained", "light", undefined, 760],
+    [
+      "model-page-aliases-dark",
+      "/models/resnet-classifier",
+      "Retrained",
+      "dark",
+      async (page) => {
+        await page.getByRole("button", { name: "Edit aliases of version 1" }).click();
+        await page.getByRole("dialog", { name: "Aliases of version 1" }).getByLabel("New alias").fill("champion");
+        await page.getByTestId("alias-move-warning").waitFor();
+      },
+      760,
+    ],
+    ["model-version", "/models/resnet-classifier/versions/2", "pixel_values", "light", undefined, 1500],
+    [
+      "model-version-stage",
+      "/models/resnet-classifier/versions/2",
+      "pixel_values",
+      "light",
+      async (page) => {
+        await page.locator('input[aria-label="Stage"]').click();
+        await page.getByRole("option", { name: "Production" }).click();
+        await page.getByRole("dialog", { name: "Stage transition" }).waitFor();
+      },
+      800,
+    ],
     ["webhooks", "/webhooks", "deploy-on-champion"],
     [
       "webhook-form",
@@ -221,6 +249,7 @@ try {
     ],
   ];
   for (const [name, hash, text, scheme, action, height] of shots) {
+    if (only.length && !only.includes(name)) continue;
     const { page } = await openPage(browser, { colorScheme: scheme ?? "light", width: 1280, height: height ?? 720 });
     await page.goto(`${server.url}/#${hash}`);
     await page.getByText(text).first().waitFor();

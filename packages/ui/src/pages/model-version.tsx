@@ -6,10 +6,12 @@ import {
   Anchor,
   Badge,
   Button,
+  Checkbox,
   Code,
   CopyButton,
   Group,
   Loader,
+  Modal,
   Paper,
   Select,
   SimpleGrid,
@@ -19,10 +21,12 @@ import {
   Title,
 } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { Link, useParams } from "react-router";
+import { useEffect, useState } from "react";
+import { Link, useNavigate, useParams } from "react-router";
 import { baseUrl, client, errorText, formatTime } from "../api.js";
 import { FlavorBadges, type MLmodelFile, parseMLmodel, SignatureView } from "../signature-view.js";
-import { EditableDescription, Tags } from "./models.js";
+import { AliasesEditor, ConfirmDeleteModal, TagsEditor, useAction } from "../registry-editors.js";
+import { EditableDescription, refreshAliases } from "./models.js";
 
 const STAGES = ["None", "Staging", "Production", "Archived"];
 
@@ -99,6 +103,17 @@ async function loadMLmodel(v: ModelVersion): Promise<MLmodelState> {
       const files = await client.listArtifacts(v.run_id, dir);
       if (!files.some((f) => f.path === (dir ? `${dir}/MLmodel` : "MLmodel") && !f.is_dir)) return { state: "missing" };
     }
+  } else {
+    // not made from a run: list the download location through the artifact proxy when it is an
+    // mlflow-artifacts: URI; any other scheme cannot be listed from the browser, so nothing is fetched
+    const uri = await client.getModelVersionDownloadUri(v.name, v.version);
+    const proxied = /^mlflow-artifacts:(?:\/\/[^/]*)?\/?(.*)$/.exec(uri);
+    if (!proxied) return { state: "missing" };
+    const dir = (proxied[1] ?? "").replace(/\/+$/, "");
+    const res = await fetch(`${baseUrl}/api/2.0/mlflow-artifacts/artifacts?${new URLSearchParams({ path: dir })}`);
+    if (!res.ok) throw new Error(`Listing ${uri}: ${res.status} ${res.statusText}`);
+    const listing = (await res.json()) as { files?: { path: string; is_dir?: boolean }[] };
+    if (!(listing.files ?? []).some((f) => f.path === "MLmodel" && !f.is_dir)) return { state: "missing" };
   }
   const res = await fetch(modelVersionArtifactUrl(v.name, String(v.version), "MLmodel"));
   if (res.status === 404) return { state: "missing" };
@@ -213,13 +228,80 @@ function WebhooksSummary() {
     </Paper>
   );
 }
+/** MLflow 2.x's stage transition: confirm, optionally archiving the versions now in the target stage. */
+function StageTransitionModal(props: {
+  name: string;
+  version: string;
+  from: string;
+  to: string | null;
+  onClose: () => void;
+  onDone: () => Promise<unknown>;
+}) {
+  const [archive, setArchive] = useState(false);
+  const action = useAction();
+  const { clear } = action;
+  const { to } = props;
+  useEffect(() => {
+    if (to) {
+      setArchive(false);
+      clear();
+    }
+  }, [to, clear]);
+  const canArchive = to === "Staging" || to === "Production";
+  const confirm = async () => {
+    if (!to) return;
+    const ok = await action.run(async () => {
+      await client.transitionModelVersionStage(props.name, props.version, to, canArchive && archive);
+      await props.onDone();
+    });
+    if (ok) props.onClose();
+  };
+  return (
+    <Modal opened={to !== null} onClose={props.onClose} title="Stage transition">
+      <Stack>
+        <Text size="sm">
+          Transition version {props.version} from <b>{props.from}</b> to <b>{to}</b>?
+        </Text>
+        {canArchive && (
+          <Checkbox
+            label={`Transition existing ${to} versions to Archived`}
+            checked={archive}
+            onChange={(e) => setArchive(e.currentTarget.checked)}
+          />
+        )}
+        {action.error && <Alert color="red">{action.error}</Alert>}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={props.onClose}>
+            Cancel
+          </Button>
+          <Button onClick={confirm} loading={action.busy} data-autofocus>
+            Transition
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
 export function ModelVersionPage() {
   const { modelName = "", version = "" } = useParams();
   const qc = useQueryClient();
+  const navigate = useNavigate();
+  const [transition, setTransition] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState(false);
   const mv = useQuery({
     queryKey: ["model-version", modelName, version],
     queryFn: () => client.getModelVersion(modelName, version),
   });
+  // the model's aliases, to say when adding one here moves it from another version
+  const model = useQuery({ queryKey: ["model", modelName], queryFn: () => client.getRegisteredModel(modelName) });
+  const otherAliases = (model.data?.aliases ?? []).filter((a) => String(a.version) !== version);
+  const refresh = () =>
+    Promise.all([
+      qc.invalidateQueries({ queryKey: ["model-version", modelName, version] }),
+      qc.invalidateQueries({ queryKey: ["model-versions", modelName] }),
+      qc.invalidateQueries({ queryKey: ["audit", modelName, version] }),
+    ]);
   if (mv.error) return <Alert color="red">{errorText(mv.error)}</Alert>;
   if (!mv.data) return <Loader />;
   const v = mv.data;
@@ -236,11 +318,8 @@ export function ModelVersionPage() {
         data={STAGES}
         value={v.current_stage ?? "None"}
         allowDeselect={false}
-        onChange={async (stage) => {
-          if (!stage || stage === v.current_stage) return;
-          await client.transitionModelVersionStage(modelName, version, stage);
-          await qc.invalidateQueries({ queryKey: ["model-version", modelName, version] });
-          await qc.invalidateQueries({ queryKey: ["audit", modelName, version] });
+        onChange={(stage) => {
+          if (stage && stage !== (v.current_stage ?? "None")) setTransition(stage);
         }}
       />,
     ],
@@ -257,7 +336,22 @@ export function ModelVersionPage() {
         ""
       ),
     ],
-    ["Aliases", (v.aliases ?? []).map((a) => `@${a}`).join(", ")],
+    [
+      "Aliases",
+      <AliasesEditor
+        key="aliases"
+        version={String(v.version)}
+        modelAliases={(v.aliases ?? []).map((alias) => ({ alias, version: String(v.version) })).concat(otherAliases)}
+        onSet={async (a) => {
+          await client.setRegisteredModelAlias(modelName, a, version);
+          await refreshAliases(qc, modelName);
+        }}
+        onDelete={async (a) => {
+          await client.deleteRegisteredModelAlias(modelName, a);
+          await refreshAliases(qc, modelName);
+        }}
+      />,
+    ],
   ];
   return (
     <Stack>
@@ -272,9 +366,46 @@ export function ModelVersionPage() {
           {modelName}
         </Anchor>
       </Group>
-      <Title order={2}>
-        {modelName} · Version {v.version}
-      </Title>
+      <Group justify="space-between">
+        <Title order={2}>
+          {modelName} · Version {v.version}
+        </Title>
+        <Button size="xs" variant="light" color="red" onClick={() => setDeleting(true)}>
+          Delete version
+        </Button>
+      </Group>
+      {v.status && v.status !== "READY" && (
+        <Alert color={v.status === "FAILED_REGISTRATION" ? "red" : "yellow"} data-testid="status-alert">
+          {v.status}
+          {v.status_message ? `: ${v.status_message}` : ""}
+        </Alert>
+      )}
+      <StageTransitionModal
+        name={modelName}
+        version={version}
+        from={v.current_stage ?? "None"}
+        to={transition}
+        onClose={() => setTransition(null)}
+        onDone={refresh}
+      />
+      <ConfirmDeleteModal
+        opened={deleting}
+        title={`Delete version ${v.version}`}
+        message={`Delete version ${v.version} of ${modelName}? Its aliases go with it. This cannot be undone.`}
+        onClose={() => setDeleting(false)}
+        onConfirm={async () => {
+          await client.deleteModelVersion(modelName, version);
+          // leave the page first, so its queries are not refetched (a 404) on the way out
+          navigate(`/models/${encodeURIComponent(modelName)}`);
+          await Promise.all([
+            qc.invalidateQueries({ queryKey: ["model-versions", modelName] }),
+            qc.invalidateQueries({ queryKey: ["model", modelName] }),
+            qc.invalidateQueries({ queryKey: ["models"] }),
+          ]);
+          for (const key of ["model-version", "mlmodel", "audit"])
+            qc.removeQueries({ queryKey: [key, modelName, version] });
+        }}
+      />
       <Paper withBorder p="md">
         <Table verticalSpacing={4} data-testid="version-details">
           <Table.Tbody>
@@ -297,7 +428,7 @@ export function ModelVersionPage() {
           value={v.description ?? ""}
           onSave={async (text) => {
             await client.updateModelVersion(modelName, version, text);
-            await qc.invalidateQueries({ queryKey: ["model-version", modelName, version] });
+            await refresh();
           }}
         />
       </Paper>
@@ -305,7 +436,18 @@ export function ModelVersionPage() {
         <Title order={4} mb="xs">
           Tags
         </Title>
-        <Tags tags={v.tags} />
+        <TagsEditor
+          testId="version-tags"
+          tags={v.tags}
+          onSet={async (k, val) => {
+            await client.setModelVersionTag(modelName, version, k, val);
+            await refresh();
+          }}
+          onDelete={async (k) => {
+            await client.deleteModelVersionTag(modelName, version, k);
+            await refresh();
+          }}
+        />
       </Paper>
       <SignatureSection version={v} />
       <UsageSection version={v} />
