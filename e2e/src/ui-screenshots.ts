@@ -27,9 +27,28 @@ try {
     await client.createExperiment(name, { tags: { "mlflow.note.content": `Experiments for ${name}` } });
   const exp = (await client.getExperimentByName("vision/resnet-sweep"))?.experiment_id ?? "0";
   const optimizers = ["adam", "sgd", "adamw"];
+  const trainDataset = {
+    name: "imagenet-1k-train",
+    digest: "8f2c1a9e",
+    source_type: "s3",
+    source: JSON.stringify({ uri: "s3://datasets/imagenet-1k/train/" }),
+    schema: JSON.stringify({
+      mlflow_colspec: [
+        { type: "binary", name: "image", required: true },
+        { type: "long", name: "label", required: true },
+        { type: "string", name: "synset", required: true },
+        { type: "string", name: "photographer", required: false },
+      ],
+    }),
+    profile: JSON.stringify({ num_rows: 1281167, num_elements: 5124668 }),
+  };
   let best = "";
   for (let i = 0; i < 60; i++) {
-    const run = await client.createRun(exp, { runName: `resnet50-lr${(0.0005 * (i + 1)).toFixed(4)}-${i}` });
+    const run = await client.createRun(exp, {
+      runName: `resnet50-lr${(0.0005 * (i + 1)).toFixed(4)}-${i}`,
+      userId: ["ana", "bo", "chen"][i % 3] as string,
+      startTime: Date.now() - (60 - i) * 37 * 60_000,
+    });
     const id = run.info.run_id;
     const acc = 0.7 + 0.25 * Math.sin(i / 9) ** 2;
     const metrics = [];
@@ -48,10 +67,24 @@ try {
       ],
       tags: [
         { key: "mlflow.source.name", value: "train.py" },
+        {
+          key: "mlflow.source.git.commit",
+          value: `3f9c2${(i * 7919).toString(16).padStart(4, "0")}d1e8a0b4c5f6071829a3b4c5d6e7f8091`,
+        },
         { key: "dataset", value: "imagenet-1k" },
       ],
     });
-    await client.setTerminated(id, i % 17 === 5 ? "FAILED" : "FINISHED", Date.now() + 1000 * (120 + i * 13));
+    await client.logInputs(id, [
+      {
+        dataset: trainDataset,
+        tags: { "mlflow.data.context": "training" },
+      },
+    ]);
+    await client.setTerminated(
+      id,
+      i % 17 === 5 ? "FAILED" : "FINISHED",
+      (run.info.start_time ?? 0) + 1000 * (600 + i * 23),
+    );
     if (i === 40) best = id;
   }
   await client.setTag(best, "mlflow.note.content", "Best validation accuracy of the sweep; promoted to the registry.");
@@ -104,21 +137,7 @@ try {
   });
   await client.logInputs(best, [
     {
-      dataset: {
-        name: "imagenet-1k-train",
-        digest: "8f2c1a9e",
-        source_type: "s3",
-        source: JSON.stringify({ uri: "s3://datasets/imagenet-1k/train/" }),
-        schema: JSON.stringify({
-          mlflow_colspec: [
-            { type: "binary", name: "image", required: true },
-            { type: "long", name: "label", required: true },
-            { type: "string", name: "synset", required: true },
-            { type: "string", name: "photographer", required: false },
-          ],
-        }),
-        profile: JSON.stringify({ num_rows: 1281167, num_elements: 5124668 }),
-      },
+      dataset: trainDataset,
       tags: { "mlflow.data.context": "training" },
     },
     {
@@ -250,7 +269,9 @@ try {
   ];
   for (const [name, hash, text, scheme, action, height] of shots) {
     if (only.length && !only.includes(name)) continue;
-    const { page } = await openPage(browser, { colorScheme: scheme ?? "light", width: 1280, height: height ?? 720 });
+    // the runs table is wide: its shots get room for the metric and param columns after the standard ones
+    const width = name.startsWith("runs-table") ? 1920 : 1280;
+    const { page } = await openPage(browser, { colorScheme: scheme ?? "light", width, height: height ?? 720 });
     await page.goto(`${server.url}/#${hash}`);
     await page.getByText(text).first().waitFor();
     await action?.(page);
