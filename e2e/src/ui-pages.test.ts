@@ -227,12 +227,32 @@ describe("web UI pages (Chromium)", () => {
     assert.match((await page.getByTestId("params-table").textContent()) ?? "", /optimizeradam/);
     assert.match((await page.getByTestId("tags-table").textContent()) ?? "", /teamvision/);
 
+    const note = [
+      "Promoted to **staging**.",
+      "",
+      "- [notes](https://example.invalid/notes)",
+      "- second item",
+      "",
+      "| lr | acc |",
+      "|---|---|",
+      "| 0.01 | 0.89 |",
+      "",
+      '<img src="x" onerror="window.__mlflowtsXss = 1">',
+    ].join("\n");
     await page.getByRole("button", { name: "Edit description" }).click();
-    await page.getByLabel("Description").fill("Promoted to staging");
+    await page.getByLabel("Description").fill(note);
     await page.getByRole("button", { name: "Save" }).click();
-    await page.getByText("Promoted to staging").waitFor();
+    // rendered as markdown: bold, a list with a link that opens in a new tab, a GFM table
+    const description = page.getByTestId("description");
+    await description.locator("strong", { hasText: "staging" }).waitFor();
+    assert.equal(await description.locator("li").count(), 2);
+    assert.equal(await description.getByRole("link", { name: "notes" }).getAttribute("target"), "_blank");
+    assert.equal(await description.locator("td").first().textContent(), "0.01");
+    // raw HTML is not rendered, so its handler never runs
+    assert.equal(await description.locator("img").count(), 0);
+    assert.equal(await page.evaluate(() => (globalThis as { __mlflowtsXss?: number }).__mlflowtsXss), undefined);
     const run = await client.getRun(runId);
-    assert.equal(run.data.tags?.find((t) => t.key === "mlflow.note.content")?.value, "Promoted to staging");
+    assert.equal(run.data.tags?.find((t) => t.key === "mlflow.note.content")?.value, note);
     noErrors();
   });
 

@@ -26,7 +26,8 @@ import { Link, useNavigate, useParams } from "react-router";
 import { baseUrl, client, errorText, formatTime } from "../api.js";
 import { FlavorBadges, type MLmodelFile, parseMLmodel, SignatureView } from "../signature-view.js";
 import { AliasesEditor, ConfirmDeleteModal, TagsEditor, useAction } from "../registry-editors.js";
-import { EditableDescription, refreshAliases } from "./models.js";
+import { EditableDescription } from "../description.js";
+import { refreshAliases } from "./models.js";
 
 const STAGES = ["None", "Staging", "Production", "Archived"];
 

@@ -12,7 +12,6 @@ import {
   Stack,
   Table,
   Text,
-  Textarea,
   TextInput,
   Title,
 } from "@mantine/core";
@@ -20,6 +19,7 @@ import { type QueryClient, useQuery, useQueryClient } from "@tanstack/react-quer
 import { useRef, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { client, errorText, formatTime } from "../api.js";
+import { EditableDescription } from "../description.js";
 import { AliasesEditor, ConfirmDeleteModal, TagsEditor, useAction } from "../registry-editors.js";
 import { NameModal, useSlashFocus } from "./experiments.js";
 
@@ -420,67 +420,5 @@ export function StatusDot({ status }: { status?: string }) {
         background: `var(--mantine-color-${color}-6)`,
       }}
     />
-  );
-}
-
-/** A description paragraph with an edit button (markdown source shown as text). */
-export function EditableDescription({ value, onSave }: { value: string; onSave: (text: string) => Promise<unknown> }) {
-  const [editing, setEditing] = useState(false);
-  const [text, setText] = useState(value);
-  const action = useAction();
-  if (editing)
-    return (
-      <Stack gap="xs">
-        <Textarea
-          aria-label="Description"
-          autosize
-          minRows={3}
-          value={text}
-          onChange={(e) => setText(e.currentTarget.value)}
-          onKeyDown={async (e) => {
-            if (e.key === "Escape") setEditing(false);
-            if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && (await action.run(() => onSave(text))))
-              setEditing(false);
-          }}
-          autoFocus
-        />
-        {action.error && (
-          <Alert color="red" p="xs">
-            {action.error}
-          </Alert>
-        )}
-        <Group gap="xs">
-          <Button
-            size="xs"
-            loading={action.busy}
-            onClick={async () => {
-              if (await action.run(() => onSave(text))) setEditing(false);
-            }}
-          >
-            Save
-          </Button>
-          <Button size="xs" variant="default" onClick={() => setEditing(false)}>
-            Cancel
-          </Button>
-        </Group>
-      </Stack>
-    );
-  return (
-    <Group justify="space-between" align="flex-start">
-      <Text size="sm" c={value ? undefined : "dimmed"} style={{ whiteSpace: "pre-wrap" }} data-testid="description">
-        {value || "No description."}
-      </Text>
-      <Button
-        size="compact-xs"
-        variant="subtle"
-        onClick={() => {
-          setText(value);
-          action.clear();
-          setEditing(true);
-        }}
-      >
-        Edit description
-      </Button>
-    </Group>
   );
 }

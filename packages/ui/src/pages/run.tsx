@@ -1,3 +1,4 @@
+import { EditableDescription } from "../description.js";
 import type { KeyValue, Metric } from "@mlflow-ts/client";
 import {
   Alert,
@@ -13,7 +14,6 @@ import {
   Table,
   Tabs,
   Text,
-  Textarea,
   Title,
 } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
@@ -110,50 +110,15 @@ function MetricsTable({ runId, metrics }: { runId: string; metrics: Metric[] }) 
 }
 
 function Description({ runId, value }: { runId: string; value: string }) {
-  const [editing, setEditing] = useState(false);
-  const [text, setText] = useState(value);
   const qc = useQueryClient();
-  const save = async () => {
-    await client.setTag(runId, NOTE, text);
-    await qc.invalidateQueries({ queryKey: ["run", runId] });
-    setEditing(false);
-  };
-  if (editing)
-    return (
-      <Stack gap="xs">
-        <Textarea
-          aria-label="Description"
-          autosize
-          minRows={3}
-          value={text}
-          onChange={(e) => setText(e.currentTarget.value)}
-        />
-        <Group gap="xs">
-          <Button size="xs" onClick={save}>
-            Save
-          </Button>
-          <Button size="xs" variant="default" onClick={() => setEditing(false)}>
-            Cancel
-          </Button>
-        </Group>
-      </Stack>
-    );
   return (
-    <Group align="flex-start" justify="space-between">
-      <Text size="sm" style={{ whiteSpace: "pre-wrap" }} c={value ? undefined : "dimmed"} data-testid="description">
-        {value || "No description."}
-      </Text>
-      <Button
-        size="compact-xs"
-        variant="subtle"
-        onClick={() => {
-          setText(value);
-          setEditing(true);
-        }}
-      >
-        Edit description
-      </Button>
-    </Group>
+    <EditableDescription
+      value={value}
+      onSave={async (text) => {
+        await client.setTag(runId, NOTE, text);
+        await qc.invalidateQueries({ queryKey: ["run", runId] });
+      }}
+    />
   );
 }
 
