@@ -396,6 +396,10 @@ export function ModelVersionPage() {
         onClose={() => setDeleting(false)}
         onConfirm={async () => {
           await client.deleteModelVersion(modelName, version);
+          // drop the version from the cached list first, so the model page never shows it while it refetches
+          qc.setQueryData<{ items: ModelVersion[] }>(["model-versions", modelName], (old) =>
+            old ? { ...old, items: old.items.filter((x) => String(x.version) !== String(version)) } : old,
+          );
           // leave the page first, so its queries are not refetched (a 404) on the way out
           navigate(`/models/${encodeURIComponent(modelName)}`);
           await Promise.all([
