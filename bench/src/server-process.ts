@@ -28,9 +28,12 @@ export async function startServerProcess(
   port: number,
 ): Promise<ServerProcess> {
   const t0 = performance.now();
+  // e.g. MLFLOW_TS_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server
+  const nodeArgs = (process.env.MLFLOW_TS_BENCH_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
   const child = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       CLI_BIN,
       "server",
       "--port",

@@ -4,6 +4,16 @@ import { median, p95 } from "../stats.js";
 const KEYS = 10;
 const STEPS = 100;
 
+/**
+ * The timestamp of a point, as a client's wall clock gives it: later requests carry later times
+ * (MLflow's client stamps each point when it is logged). An earlier version of this bench reused
+ * the same 100 timestamps in every request, which scatters each batch over MLflow's
+ * `(key, timestamp, step, ...)` primary key like no real client does.
+ */
+export function pointTimestamp(request: number, step: number): number {
+  return 1_700_000_000_000 + request * STEPS + step;
+}
+
 /** A log-batch body of 1000 metrics: 10 keys x 100 steps, steps offset by the request index. */
 function batchBody(runId: string, request: number): string {
   const metrics = [];
@@ -12,7 +22,7 @@ function batchBody(runId: string, request: number): string {
       metrics.push({
         key: `m${k}`,
         value: Math.sin(s + k),
-        timestamp: 1_700_000_000_000 + s,
+        timestamp: pointTimestamp(request, s),
         step: request * STEPS + s,
       });
     }

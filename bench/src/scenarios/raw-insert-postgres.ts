@@ -1,5 +1,6 @@
 import { SqlTrackingStore } from "@mlflow-ts/store";
 import pg from "pg";
+import { pointTimestamp } from "./log-batch.js";
 
 /**
  * The raw limit on PostgreSQL: the same 50 x 1000 metric rows as the SQLite figure, inserted into
@@ -35,8 +36,8 @@ export async function rawInsertMetricsPerSecPostgres(uri: string, requests = 50)
       const rows: unknown[] = [];
       const last: unknown[] = [];
       for (let k = 0; k < 10; k++) {
-        for (let s = 0; s < 100; s++) rows.push(`m${k}`, Math.sin(s + k), 1_700_000_000_000 + s, r * 100 + s, 0, runId);
-        last.push(`m${k}`, Math.sin(99 + k), 1_700_000_000_099, r * 100 + 99, 0, runId);
+        for (let s = 0; s < 100; s++) rows.push(`m${k}`, Math.sin(s + k), pointTimestamp(r, s), r * 100 + s, 0, runId);
+        last.push(`m${k}`, Math.sin(99 + k), pointTimestamp(r, 99), r * 100 + 99, 0, runId);
       }
       await client.query("BEGIN");
       await client.query({ ...insert, values: rows });

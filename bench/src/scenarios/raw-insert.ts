@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { SqlTrackingStore } from "@mlflow-ts/store";
+import { pointTimestamp } from "./log-batch.js";
 
 /**
  * The raw limit: the same 50 x 1000 metric rows inserted with prepared statements into the same
@@ -27,8 +28,8 @@ export async function rawInsertMetricsPerSec(requests = 50): Promise<number> {
   const runId = run.info.run_id;
   const batch = db.transaction((r: number) => {
     for (let k = 0; k < 10; k++) {
-      for (let s = 0; s < 100; s++) insert.run(`m${k}`, Math.sin(s + k), 1_700_000_000_000 + s, r * 100 + s, 0, runId);
-      latest.run(`m${k}`, Math.sin(99 + k), 1_700_000_000_099, r * 100 + 99, 0, runId);
+      for (let s = 0; s < 100; s++) insert.run(`m${k}`, Math.sin(s + k), pointTimestamp(r, s), r * 100 + s, 0, runId);
+      latest.run(`m${k}`, Math.sin(99 + k), pointTimestamp(r, 99), r * 100 + 99, 0, runId);
     }
   });
   const t0 = performance.now();

@@ -136,6 +136,16 @@ describe(`dialect contract (${process.env.MLFLOW_TS_TEST_BACKEND ?? "sqlite"})`,
     const rows = Array.from({ length: 25_000 }, (_, i) => [i, `v${i}`, i / 7]);
     assert.equal(await db.insertMany("wide", ["a", "b", "c"], rows), 25_000);
     assert.equal(await db.insertMany("wide", ["a", "b", "c"], rows.slice(0, 10), { onConflict: "ignore" }), 0);
+    // ignored conflicts inside and across multi-row chunks: 150 present, 101 new (one repeated), sizes off the chunk size
+    const mixed = [
+      ...rows.slice(24_850),
+      ...Array.from({ length: 100 }, (_, i) => [30_000 + i, "n", 0]),
+      [30_000, "n", 0],
+      [40_000, "n", 0],
+    ];
+    assert.equal(await db.insertMany("wide", ["a", "b", "c"], mixed, { onConflict: "ignore" }), 101);
+    assert.equal((await db.get<{ c: number }>("SELECT count(*) AS c FROM wide WHERE a >= 30000"))?.c, 101);
+    await db.run("DELETE FROM wide WHERE a >= 30000");
     await db.upsertMany(
       "wide",
       ["a", "b", "c"],

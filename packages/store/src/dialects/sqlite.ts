@@ -47,6 +47,20 @@ interface PendingTransaction {
 /** Most transactions committed together; bounds the latency one commit adds to the first. */
 const MAX_GROUP = 64;
 
+/**
+ * Page size of a database this server creates (a file that already has content keeps its own; the
+ * setting is ignored there). 16 KiB pages made batch logging into MLflow's metrics table (four
+ * B-trees per row) ~1.5x faster than SQLite's 4 KiB default in the raw-insert benchmark; MLflow
+ * reads any page size.
+ */
+const NEW_DATABASE_PAGE_SIZE = 16384;
+
+/** Bytes of WAL after which SQLite checkpoints (`wal_autocheckpoint` is in pages, so it follows the page size). */
+const WAL_CHECKPOINT_BYTES = 40 * 1024 * 1024;
+
+/** Rows per multi-row INSERT: one statement step per chunk instead of one per row. */
+const INSERT_CHUNK = 100;
+
 const PRAGMAS = [
   "journal_mode = WAL",
   "synchronous = NORMAL",
@@ -54,9 +68,6 @@ const PRAGMAS = [
   "busy_timeout = 20000",
   "case_sensitive_like = true",
   "cache_size = -32000",
-  // Checkpoint every ~40 MB of WAL instead of 4 MB: checkpoints run on the write path and
-  // dominated batch-logging profiles at the default.
-  "wal_autocheckpoint = 10000",
 ];
 
 class StatementCache {
@@ -110,11 +121,24 @@ class SqliteExecutor implements SqlExecutor {
   ): Promise<number> {
     if (rows.length === 0) return 0;
     const verb = options?.onConflict === "ignore" ? "INSERT OR IGNORE" : "INSERT";
-    const sql = `${verb} INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
+    const tuple = `(${columns.map(() => "?").join(", ")})`;
+    const head = `${verb} INTO ${table} (${columns.join(", ")}) VALUES `;
     return wrap(() => {
-      const st = this.statements.get(sql);
       let changes = 0;
-      for (const row of rows) changes += st.run(...row).changes;
+      let i = 0;
+      if (rows.length >= INSERT_CHUNK) {
+        const chunk = this.statements.get(head + Array(INSERT_CHUNK).fill(tuple).join(", "));
+        const params: SqlValue[] = new Array(INSERT_CHUNK * columns.length);
+        for (; i + INSERT_CHUNK <= rows.length; i += INSERT_CHUNK) {
+          let p = 0;
+          for (let r = i; r < i + INSERT_CHUNK; r++) for (const v of rows[r] as readonly SqlValue[]) params[p++] = v;
+          changes += chunk.run(params).changes;
+        }
+      }
+      if (i < rows.length) {
+        const one = this.statements.get(head + tuple);
+        for (; i < rows.length; i++) changes += one.run(...(rows[i] as readonly SqlValue[])).changes;
+      }
       return changes;
     });
   }
@@ -292,7 +316,15 @@ export async function openSqlite(uri: string): Promise<SqliteDatabase> {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const open = (readonly: boolean): Conn => {
     const c = new Sqlite(path, { readonly: readonly && path !== ":memory:" });
+    // before journal_mode: a WAL database's page size is fixed
+    if (!readonly) c.pragma(`page_size = ${NEW_DATABASE_PAGE_SIZE}`);
     for (const p of readonly ? PRAGMAS.filter((x) => !x.startsWith("journal_mode")) : PRAGMAS) c.pragma(p);
+    if (!readonly) {
+      // checkpoint every ~40 MB of WAL instead of SQLite's 1000 pages: checkpoints run on the
+      // write path and dominated batch-logging profiles at the default
+      const pageSize = Number(c.pragma("page_size", { simple: true }));
+      c.pragma(`wal_autocheckpoint = ${Math.round(WAL_CHECKPOINT_BYTES / pageSize)}`);
+    }
     return c;
   };
   const writeConn = open(false);
