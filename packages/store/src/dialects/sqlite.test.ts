@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import BetterSqlite3 from "better-sqlite3";
 import { openSqlite, type SqliteDatabase } from "./sqlite.js";
 
 let dir: string;
@@ -60,30 +59,5 @@ describe("sqlite dialect group commit", () => {
       `SELECT ${db.dialect.metricJsonExpr(false)} AS j FROM (SELECT 'a"b' AS key, 0.0 AS value, 1 AS timestamp, 0 AS step, 1 AS is_nan)`,
     );
     assert.deepEqual(JSON.parse(nan?.j as string), { key: 'a"b', value: "NaN", timestamp: 1, step: 0 });
-  });
-});
-
-describe("sqlite dialect files", () => {
-  it("creates new databases with 16 KiB pages and a WAL checkpoint of ~40 MB; keeps an existing file's page size", async () => {
-    const fresh = await openSqlite(`sqlite:///${join(dir, "fresh.db")}`);
-    try {
-      assert.equal((await fresh.get<{ page_size: number }>("PRAGMA page_size"))?.page_size, 16384);
-    } finally {
-      await fresh.close();
-    }
-    const old = new BetterSqlite3(join(dir, "old.db"));
-    old.exec("CREATE TABLE x (a INTEGER)");
-    old.close();
-    const reopened = await openSqlite(`sqlite:///${join(dir, "old.db")}`);
-    try {
-      assert.equal((await reopened.get<{ page_size: number }>("PRAGMA page_size"))?.page_size, 4096);
-      // the writer's setting (read in a transaction, which runs on the write connection)
-      const wal = await reopened.transaction((tx) =>
-        tx.get<{ wal_autocheckpoint: number }>("PRAGMA wal_autocheckpoint"),
-      );
-      assert.equal(wal?.wal_autocheckpoint, 10240);
-    } finally {
-      await reopened.close();
-    }
   });
 });
