@@ -1,9 +1,10 @@
 import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import { MlflowError } from "@mlflow-ts/protocol";
 import type BetterSqlite3 from "better-sqlite3";
 import type { Database, RunResult, SqlDialect, SqlExecutor, SqlValue } from "../sql/database.js";
 import { Mutex } from "../sql/mutex.js";
+import { BackgroundCheckpointer } from "./sqlite-checkpointer.js";
 
 /**
  * SQLite through better-sqlite3. One write connection (writes are serialized by a FIFO lock, so
@@ -57,8 +58,8 @@ const PRAGMAS = [
   "busy_timeout = 20000",
   "case_sensitive_like = true",
   "cache_size = -32000",
-  // Checkpoint every ~40 MB of WAL instead of 4 MB: checkpoints run on the write path and
-  // dominated batch-logging profiles at the default.
+  // Checkpoints run on a worker thread (sqlite-checkpointer.ts); this is the writer's own fallback,
+  // ~40 MB of WAL instead of SQLite's 4 MB, should the worker fall behind.
   "wal_autocheckpoint = 10000",
 ];
 
@@ -159,13 +160,17 @@ class SqliteDatabase extends SqliteExecutor implements Database {
   constructor(
     private readonly writeConn: Conn,
     private readonly readConn: Conn,
+    /** runs WAL checkpoints on a worker thread (file databases only) */
+    readonly checkpointer?: BackgroundCheckpointer,
   ) {
     super(new StatementCache(readConn));
     this.writer = new SqliteExecutor(new StatementCache(writeConn));
   }
 
   override async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
-    return this.lock.run(() => this.writer.run(sql, params));
+    const result = await this.lock.run(() => this.writer.run(sql, params));
+    this.checkpointer?.afterCommit();
+    return result;
   }
 
   override async insertMany(
@@ -245,6 +250,7 @@ class SqliteDatabase extends SqliteExecutor implements Database {
       for (const job of group) job.reject(e);
       return;
     }
+    this.checkpointer?.afterCommit();
     group.forEach((job, i) => {
       const o = outcomes[i] as { ok: boolean; value: unknown };
       if (o.ok) job.resolve(o.value);
@@ -262,6 +268,7 @@ class SqliteDatabase extends SqliteExecutor implements Database {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.close();
     await this.lock.run(() => {
       if (this.readConn !== this.writeConn) this.readConn.close();
       this.writeConn.close();
@@ -313,7 +320,8 @@ export async function openSqlite(uri: string): Promise<SqliteDatabase> {
   };
   const writeConn = open(false);
   const readConn = path === ":memory:" ? writeConn : open(true);
-  return new SqliteDatabase(writeConn, readConn);
+  const checkpointer = path === ":memory:" ? undefined : new BackgroundCheckpointer(resolve(path));
+  return new SqliteDatabase(writeConn, readConn, checkpointer);
 }
 
 export type { SqliteDatabase };
