@@ -25,7 +25,15 @@ import { NameModal, useSlashFocus } from "./experiments.js";
 import { DeletePermanentlyModal, MoveRunsModal, Notice } from "./run-actions.js";
 import { type ColumnWindow, nestRuns, ROW_H, RunRow, TABLE_CSS } from "./runs-row.js";
 import { BASE_COLUMNS, CHECK_W, type Column, keyColumn, NAME_W, STICKY_W, toCsv } from "./runs-columns.js";
-import { type DatasetRef, effectiveFilter, filterSuggestions, parseDatasets, TIME_PRESETS } from "./runs-filter.js";
+import {
+  completesKey,
+  type DatasetRef,
+  effectiveFilter,
+  filterSuggestions,
+  isFilterExpression,
+  parseDatasets,
+  TIME_PRESETS,
+} from "./runs-filter.js";
 
 const PAGE = 200;
 
@@ -156,6 +164,8 @@ export function ExperimentPage() {
     ...keys.params.slice(0, 6).map((k) => `params.${k}`),
   ];
   const suggestions = useMemo(() => filterSuggestions(text, keys), [text, keys]);
+  const completingKey = completesKey(text);
+  const quickSearch = searchFilter.trim() && !isFilterExpression(searchFilter) ? searchFilter.trim() : null;
   const columnKey = columnIds.join("\n");
   // biome-ignore lint/correctness/useExhaustiveDependencies: columnKey stands for columnIds
   const columns = useMemo(
@@ -283,15 +293,20 @@ export function ExperimentPage() {
         <Autocomplete
           ref={inputRef}
           style={{ flex: 1, minWidth: 320 }}
-          placeholder="metrics.rmse < 1 and params.model = 'tree'   ( / )"
+          placeholder="Run name, or metrics.rmse < 1 and params.model = 'tree'   ( / )"
           aria-label="Search runs"
           onFocus={loadKeys}
           value={text}
           onChange={setText}
           data={suggestions}
           filter={({ options }) => options}
-          selectFirstOptionOnChange
-          onKeyDown={(e) => e.key === "Enter" && suggestions.length === 0 && set({ searchFilter: text })}
+          // a bare word may be a run name: Enter searches unless a completion was picked with the arrows
+          selectFirstOptionOnChange={completingKey}
+          onKeyDown={(e) => {
+            if (e.key !== "Enter") return;
+            const picking = completingKey || e.currentTarget.getAttribute("aria-activedescendant");
+            if (suggestions.length === 0 || !picking) set({ searchFilter: text });
+          }}
           error={runs.error ? errorText(runs.error) : undefined}
           ff="monospace"
         />
@@ -347,6 +362,7 @@ export function ExperimentPage() {
         <Text size="sm" c="dimmed" data-testid="run-count">
           {rows.length}
           {runs.hasNextPage ? "+" : ""} runs
+          {quickSearch ? ` · run name contains “${quickSearch}”` : ""}
           {selected.size ? ` · ${selected.size} selected` : ""}
         </Text>
         {selected.size > 0 && lifecycle === "Active" && (
