@@ -228,7 +228,7 @@ export function RunPage() {
   const lifecycle = async (fn: () => Promise<void>) => {
     await fn();
     await qc.invalidateQueries({ queryKey: ["run", runId] });
-    await qc.invalidateQueries({ queryKey: ["runs", experimentId] });
+    await qc.invalidateQueries({ queryKey: ["runs"] });
   };
 
   return (
@@ -275,7 +275,7 @@ export function RunPage() {
         onSubmit={async (name) => {
           await client.updateRun(runId, { runName: name });
           await qc.invalidateQueries({ queryKey: ["run", runId] });
-          await qc.invalidateQueries({ queryKey: ["runs", experimentId] });
+          await qc.invalidateQueries({ queryKey: ["runs"] });
         }}
       />
       <Tabs value={tab} onChange={(t) => navigate(t === "overview" ? base : `${base}/${t}`)}>
