@@ -24,7 +24,7 @@ const ExperimentPage = page(() => import("./pages/experiment.js"), "ExperimentPa
 const CompareExperimentsPage = page(() => import("./pages/compare-experiments.js"), "CompareExperimentsPage");
 const RunPage = page(() => import("./pages/run.js"), "RunPage");
 const RunRedirect = page(() => import("./pages/run.js"), "RunRedirect");
-const ModelsPage = page(() => import("./pages/models.js"), "ModelsPage");
+const ModelsPage = page(() => import("./pages/models-list.js"), "ModelsPage");
 const ModelPage = page(() => import("./pages/models.js"), "ModelPage");
 const ModelVersionPage = page(() => import("./pages/model-version.js"), "ModelVersionPage");
 const WebhooksPage = page(() => import("./pages/webhooks.js"), "WebhooksPage");
