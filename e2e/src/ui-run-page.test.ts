@@ -143,4 +143,41 @@ describe("web UI: run page (Chromium)", () => {
     await train.getByText("0.9").waitFor(); // max from the history
     noErrors();
   });
+  it("an int64 step beyond 2^53 shows with every digit", async () => {
+    const STEP = "9007199254740993"; // 2^53 + 1: JSON.parse makes it ...992
+    assert.notEqual(String(JSON.parse(`{"step":${STEP}}`).step), STEP);
+    const run = (await client.createRun(expId, { runName: "long-steps" })).info.run_id;
+    const logRaw = (step: string) =>
+      fetch(`${server.url}/api/2.0/mlflow/runs/log-metric`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: `{"run_id":"${run}","key":"tokens_seen","value":0.25,"timestamp":1700000000000,"step":${step}}`,
+      });
+    const res = await logRaw(STEP);
+    if (!res.ok) {
+      // this server keeps steps as JS numbers and refuses an unsafe one (MLflow's server stores it);
+      // log the largest safe step and let the page receive the digits MLflow's server would send
+      const body = (await res.json()) as { error_code?: string };
+      assert.equal(res.status, 400);
+      assert.equal(body.error_code, "INVALID_PARAMETER_VALUE");
+      const safe = String(Number.MAX_SAFE_INTEGER);
+      assert.ok((await logRaw(safe)).ok);
+      await page.route(
+        (url) => url.pathname.endsWith("/runs/get") || url.pathname.endsWith("/metrics/get-history"),
+        async (route) => {
+          const upstream = await route.fetch();
+          await route.fulfill({ response: upstream, body: (await upstream.text()).replaceAll(safe, STEP) });
+        },
+      );
+    }
+    try {
+      await go(`/experiments/${expId}/runs/${run}`);
+      const row = page.getByTestId("metrics-table").locator('[data-key="tokens_seen"]');
+      await row.getByTestId("metric-step").getByText(STEP, { exact: true }).waitFor();
+      await row.getByRole("cell", { name: "1", exact: true }).waitFor(); // its history (one point) loaded too
+    } finally {
+      await page.unrouteAll();
+    }
+    noErrors();
+  });
 });
