@@ -223,9 +223,10 @@ describe("web UI pages (Chromium)", () => {
     const metrics = page.getByTestId("metrics-table");
     const accuracy = metrics.getByRole("row").filter({ hasText: "accuracy" });
     await accuracy.getByText("0.79").waitFor(); // min
-    assert.match((await accuracy.textContent()) ?? "", /accuracy0\.890\.790\.892/);
+    // latest, its step, min, max, points
+    assert.match((await accuracy.textContent()) ?? "", /accuracy0\.8910\.790\.892/);
     assert.match((await page.getByTestId("params-table").textContent()) ?? "", /optimizeradam/);
-    assert.match((await page.getByTestId("tags-table").textContent()) ?? "", /teamvision/);
+    assert.match((await page.getByTestId("run-tags").textContent()) ?? "", /teamvision/);
 
     const note = [
       "Promoted to **staging**.",

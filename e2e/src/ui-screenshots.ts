@@ -42,6 +42,13 @@ try {
     }),
     profile: JSON.stringify({ num_rows: 1281167, num_elements: 5124668 }),
   };
+  // a long parameter value (the run page cuts it)
+  const augmentations = JSON.stringify([
+    { name: "RandomResizedCrop", size: 224, scale: [0.08, 1.0] },
+    { name: "RandomHorizontalFlip", p: 0.5 },
+    { name: "ColorJitter", brightness: 0.4, contrast: 0.4, saturation: 0.4 },
+    { name: "Normalize", mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
+  ]);
   let best = "";
   for (let i = 0; i < 60; i++) {
     const run = await client.createRun(exp, {
@@ -64,6 +71,7 @@ try {
         { key: "optimizer", value: optimizers[i % 3] as string },
         { key: "batch_size", value: String(32 * (1 + (i % 4))) },
         { key: "epochs", value: "20" },
+        { key: "augmentations", value: augmentations },
       ],
       tags: [
         { key: "mlflow.source.name", value: "train.py" },
@@ -88,6 +96,32 @@ try {
     if (i === 40) best = id;
   }
   await client.setTag(best, "mlflow.note.content", "Best validation accuracy of the sweep; promoted to the registry.");
+  await client.setTag(best, "reviewed_by", "chen");
+  // a second experiment of the same task, for the combined runs table
+  const vit = (await client.getExperimentByName("vision/vit-finetune"))?.experiment_id ?? "0";
+  for (let i = 0; i < 8; i++) {
+    const run = await client.createRun(vit, {
+      runName: `vit-b16-${["adamw", "lion"][i % 2]}-${i}`,
+      userId: ["dana", "eli"][i % 2] as string,
+      startTime: Date.now() - (8 - i) * 53 * 60_000,
+    });
+    const acc = 0.78 + 0.02 * i;
+    await client.logBatch(run.info.run_id, {
+      metrics: [
+        { key: "val_accuracy", value: acc, step: 19 },
+        { key: "val_loss", value: (1 - acc) * 1.7, step: 19 },
+        { key: "train_time_s", value: 900 + 40 * i, step: 0 },
+      ],
+      params: [
+        { key: "learning_rate", value: (0.0001 * (i + 1)).toFixed(4) },
+        { key: "optimizer", value: ["adamw", "lion"][i % 2] as string },
+        { key: "batch_size", value: "256" },
+        { key: "epochs", value: "20" },
+      ],
+      tags: [{ key: "mlflow.source.name", value: "finetune_vit.py" }],
+    });
+    await client.setTerminated(run.info.run_id, "FINISHED", (run.info.start_time ?? 0) + 1000 * (1800 + i * 60));
+  }
   await client.logText(best, "epoch 1: loss=0.92\nepoch 2: loss=0.61\nepoch 3: loss=0.44\n", "logs/train.log");
   await client.logDict(
     best,
@@ -191,10 +225,24 @@ try {
 
   const browser = await launch();
   const shots: [string, string, string, ("light" | "dark")?, ((page: Page) => Promise<void>)?, number?][] = [
-    ["experiments", "/experiments", "vision/"],
+    [
+      "experiments",
+      "/experiments",
+      "vision/",
+      "light",
+      async (page) => {
+        await page.getByRole("checkbox", { name: "Select vision/resnet-sweep" }).check();
+        await page.getByRole("checkbox", { name: "Select vision/vit-finetune" }).check();
+      },
+    ],
     ["runs-table", `/experiments/${exp}`, "resnet50-lr"],
     ["runs-table-dark", `/experiments/${exp}?orderByKey=metrics.%60val_accuracy%60`, "resnet50-lr", "dark"],
-    ["run-page", `/experiments/${exp}/runs/${best}`, "Best validation", "light", undefined, 960],
+    ["run-page", `/experiments/${exp}/runs/${best}`, "Best validation", "light", undefined, 1040],
+    [
+      "compare-experiments",
+      `/compare-experiments/s?experiments=${encodeURIComponent(JSON.stringify([exp, vit].sort()))}`,
+      "vit-b16",
+    ],
     [
       "dataset-drawer",
       `/experiments/${exp}/runs/${best}`,
@@ -270,7 +318,7 @@ try {
   for (const [name, hash, text, scheme, action, height] of shots) {
     if (only.length && !only.includes(name)) continue;
     // the runs table is wide: its shots get room for the metric and param columns after the standard ones
-    const width = name.startsWith("runs-table") ? 1920 : 1280;
+    const width = name.startsWith("runs-table") || name === "compare-experiments" ? 1920 : 1280;
     const { page } = await openPage(browser, { colorScheme: scheme ?? "light", width, height: height ?? 720 });
     await page.goto(`${server.url}/#${hash}`);
     await page.getByText(text).first().waitFor();

@@ -3,7 +3,8 @@ import { MlflowClient } from "@mlflow-ts/client";
 /** The server root this page was served from (`origin` plus any --static-prefix). */
 export const baseUrl = `${window.location.origin}${window.location.pathname.replace(/\/(index\.html)?$/, "")}`;
 
-export const client = new MlflowClient({ trackingUri: baseUrl });
+/** Steps and timestamps beyond 2^53 (MLflow's int64) arrive as exact decimal text, not rounded numbers. */
+export const client = new MlflowClient({ trackingUri: baseUrl, exactInt64: true });
 
 /** URL of one run artifact, served by the tracking server's `/get-artifact`. */
 export function artifactUrl(runId: string, path: string): string {

@@ -21,9 +21,10 @@ function page<M, K extends keyof M>(load: () => Promise<M>, name: K) {
 }
 const ExperimentsPage = page(() => import("./pages/experiments.js"), "ExperimentsPage");
 const ExperimentPage = page(() => import("./pages/experiment.js"), "ExperimentPage");
+const CompareExperimentsPage = page(() => import("./pages/compare-experiments.js"), "CompareExperimentsPage");
 const RunPage = page(() => import("./pages/run.js"), "RunPage");
 const RunRedirect = page(() => import("./pages/run.js"), "RunRedirect");
-const ModelsPage = page(() => import("./pages/models.js"), "ModelsPage");
+const ModelsPage = page(() => import("./pages/models-list.js"), "ModelsPage");
 const ModelPage = page(() => import("./pages/models.js"), "ModelPage");
 const ModelVersionPage = page(() => import("./pages/model-version.js"), "ModelVersionPage");
 const WebhooksPage = page(() => import("./pages/webhooks.js"), "WebhooksPage");
@@ -128,6 +129,7 @@ const router = createHashRouter([
           { path: "experiments/:experimentId/s", element: <ExperimentPage /> },
           { path: "experiments/:experimentId/runs", element: <ExperimentPage /> },
           { path: "experiments/:experimentId/runs/:runId", element: <RunPage /> },
+          { path: "compare-experiments/:searchString", element: <CompareExperimentsPage /> },
           { path: "experiments/:experimentId/runs/:runId/artifactPath/*", element: <LegacyArtifactRedirect /> },
           { path: "experiments/:experimentId/runs/:runId/:tab/*", element: <RunPage /> },
           { path: "runs/:runId", element: <RunRedirect /> },
@@ -155,8 +157,8 @@ css.textContent = `
 .runs-row .pin[data-pinned="true"] { color: var(--mantine-color-yellow-6); }
 .runs-row .expander { background: none; border: 1px solid var(--mantine-color-default-border); border-radius: 4px; cursor: pointer; color: var(--mantine-color-text); font-size: 11px; margin-right: 6px; padding: 0 4px; }
 .run-dot { display: inline-block; width: 8px; height: 8px; border-radius: 50%; margin-right: 8px; vertical-align: 1px; }
-.run-link { color: var(--mantine-color-anchor); text-decoration: none; }
-.run-link:hover { text-decoration: underline; }
+.run-link, .cell-link { color: var(--mantine-color-anchor); text-decoration: none; }
+.run-link:hover, .cell-link:hover { text-decoration: underline; }
 .dataset-row { padding: 4px 6px; border-radius: 4px; width: 100%; }
 .dataset-row:hover { background: var(--mantine-color-default-hover); }
 .cell { padding: 0 8px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; flex: none; font-size: 13px; }

@@ -1,4 +1,5 @@
 import { errorCodeForStatus, MlflowError } from "../errors.js";
+import { parseJson } from "./json.js";
 
 /** Credentials as MLflow's clients take them: Basic from a user name and password, else Bearer. */
 export interface Credentials {
@@ -32,6 +33,12 @@ export interface TransportOptions extends Credentials {
   headers?: Record<string, string>;
   /** A fetch implementation; defaults to the global one (keep-alive in Node and browsers). */
   fetch?: typeof fetch;
+  /**
+   * Steps and timestamps (MLflow int64 fields) beyond `Number.MAX_SAFE_INTEGER` arrive as their
+   * exact decimal text (a string) instead of a rounded number; needs `JSON.parse` source text
+   * access (see `http/json.ts`). Off by default: fields typed `number` then stay numbers.
+   */
+  exactInt64?: boolean;
 }
 
 /** Statuses MLflow's client retries (urllib3 status_forcelist). */
@@ -75,6 +82,7 @@ export class Transport {
   readonly timeoutMs: number;
   private readonly headers: Record<string, string>;
   private readonly fetchImpl: typeof fetch;
+  private readonly exactInt64: boolean;
 
   constructor(options: TransportOptions) {
     let url: URL;
@@ -103,6 +111,7 @@ export class Transport {
       this.headers.Authorization = `Bearer ${options.token}`;
     }
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    this.exactInt64 = options.exactInt64 ?? false;
   }
 
   /** Headers for a request to `url`: auth only goes to the tracking server's own origin. */
@@ -151,7 +160,7 @@ export class Transport {
         const raw = await res.text();
         let parsed: unknown;
         try {
-          parsed = raw === "" ? {} : JSON.parse(raw);
+          parsed = raw === "" ? {} : parseJson(raw, this.exactInt64);
         } catch {
           parsed = undefined;
         }

@@ -4,6 +4,7 @@ import {
   Anchor,
   Badge,
   Button,
+  Checkbox,
   Group,
   Loader,
   Modal,
@@ -17,9 +18,10 @@ import {
 } from "@mantine/core";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
-import { Link, useSearchParams } from "react-router";
+import { Link, useNavigate, useSearchParams } from "react-router";
 import { FolderIcon } from "../icons.js";
 import { client, errorText, formatTime } from "../api.js";
+import { compareExperimentsPath } from "../links.js";
 
 /** Focus the element when `/` is pressed outside an input. */
 export function useSlashFocus(ref: React.RefObject<HTMLInputElement | null>) {
@@ -46,6 +48,15 @@ export function ExperimentsPage() {
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
   const [creating, setCreating] = useState(false);
   const [renaming, setRenaming] = useState<Experiment | null>(null);
+  const [checked, setChecked] = useState<Set<string>>(new Set());
+  const navigate = useNavigate();
+  const check = (id: string, on: boolean) =>
+    setChecked((c) => {
+      const n = new Set(c);
+      if (on) n.add(id);
+      else n.delete(id);
+      return n;
+    });
   const inputRef = useRef<HTMLInputElement>(null);
   useSlashFocus(inputRef);
   const qc = useQueryClient();
@@ -79,7 +90,17 @@ export function ExperimentsPage() {
     <Stack gap="md">
       <Group justify="space-between">
         <Title order={2}>Experiments</Title>
-        <Button onClick={() => setCreating(true)}>Create experiment</Button>
+        <Group gap="xs">
+          <Button
+            variant="default"
+            disabled={checked.size < 2}
+            title={checked.size < 2 ? "Select two or more experiments to see their runs in one table" : undefined}
+            onClick={() => navigate(compareExperimentsPath([...checked]))}
+          >
+            Compare{checked.size ? ` (${checked.size})` : ""}
+          </Button>
+          <Button onClick={() => setCreating(true)}>Create experiment</Button>
+        </Group>
       </Group>
       <Group>
         <TextInput
@@ -117,6 +138,7 @@ export function ExperimentsPage() {
       <Table striped highlightOnHover verticalSpacing="xs">
         <Table.Thead>
           <Table.Tr>
+            <Table.Th w={36} />
             <Table.Th style={{ cursor: "pointer" }} onClick={() => sortBy("name")}>
               Name{arrow("name")}
             </Table.Th>
@@ -136,6 +158,7 @@ export function ExperimentsPage() {
             (row) =>
               "folder" in row ? (
                 <Table.Tr key={`folder:${row.folder}`} data-testid="folder-row">
+                  <Table.Td />
                   <Table.Td colSpan={6} style={{ paddingLeft: 10 + row.depth * 20 }}>
                     <UnstyledButton
                       fw={600}
@@ -160,6 +183,14 @@ export function ExperimentsPage() {
                 </Table.Tr>
               ) : (
                 <Table.Tr key={row.e.experiment_id} data-testid="experiment-row">
+                  <Table.Td>
+                    <Checkbox
+                      size="xs"
+                      aria-label={`Select ${row.e.name}`}
+                      checked={checked.has(row.e.experiment_id)}
+                      onChange={(ev) => check(row.e.experiment_id, ev.currentTarget.checked)}
+                    />
+                  </Table.Td>
                   <Table.Td style={row.depth >= 0 ? { paddingLeft: 10 + row.depth * 20 } : undefined}>
                     {row.depth >= 0 ? (
                       <Anchor component={Link} to={`/experiments/${row.e.experiment_id}`} size="sm">

@@ -12,16 +12,15 @@ import {
   Stack,
   Table,
   Text,
-  TextInput,
   Title,
 } from "@mantine/core";
 import { type QueryClient, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useRef, useState } from "react";
-import { Link, useNavigate, useParams, useSearchParams } from "react-router";
+import { useState } from "react";
+import { Link, useNavigate, useParams } from "react-router";
 import { client, errorText, formatTime } from "../api.js";
 import { EditableDescription } from "../description.js";
 import { AliasesEditor, ConfirmDeleteModal, TagsEditor, useAction } from "../registry-editors.js";
-import { NameModal, useSlashFocus } from "./experiments.js";
+import { NameModal } from "./experiments.js";
 
 export function Tags({ tags }: { tags: KeyValue[] | undefined }) {
   if (!tags?.length)
@@ -38,87 +37,6 @@ export function Tags({ tags }: { tags: KeyValue[] | undefined }) {
         </Badge>
       ))}
     </Group>
-  );
-}
-
-export function ModelsPage() {
-  const [params, setParams] = useSearchParams();
-  const search = params.get("searchInput") ?? "";
-  const [text, setText] = useState(search);
-  const ref = useRef<HTMLInputElement>(null);
-  useSlashFocus(ref);
-  const filter = search ? `name ILIKE '%${search.replace(/'/g, "\\'")}%'` : undefined;
-  const models = useQuery({
-    queryKey: ["models", filter],
-    queryFn: () => client.searchRegisteredModels({ filter, maxResults: 1000, orderBy: ["name ASC"] }),
-  });
-  return (
-    <Stack>
-      <Title order={2}>Registered models</Title>
-      <TextInput
-        ref={ref}
-        w={360}
-        aria-label="Search models"
-        placeholder="Search models by name  ( / )"
-        value={text}
-        onChange={(e) => setText(e.currentTarget.value)}
-        onKeyDown={(e) => e.key === "Enter" && setParams(text ? { searchInput: text } : {}, { replace: true })}
-      />
-      {models.error && <Alert color="red">{errorText(models.error)}</Alert>}
-      {models.isLoading && <Loader size="sm" />}
-      <Table striped highlightOnHover>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Name</Table.Th>
-            <Table.Th>Latest version</Table.Th>
-            <Table.Th>Aliases</Table.Th>
-            <Table.Th>Last modified</Table.Th>
-            <Table.Th>Tags</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {models.data?.items.map((m) => {
-            const latest = [...(m.latest_versions ?? [])].sort((a, b) => Number(b.version) - Number(a.version))[0];
-            return (
-              <Table.Tr key={m.name} data-testid="model-row">
-                <Table.Td>
-                  <Anchor component={Link} to={`/models/${encodeURIComponent(m.name)}`} size="sm">
-                    {m.name}
-                  </Anchor>
-                </Table.Td>
-                <Table.Td>
-                  {latest && (
-                    <Anchor
-                      component={Link}
-                      to={`/models/${encodeURIComponent(m.name)}/versions/${latest.version}`}
-                      size="sm"
-                    >
-                      Version {latest.version}
-                    </Anchor>
-                  )}
-                </Table.Td>
-                <Table.Td>
-                  <Group gap={4}>
-                    {m.aliases?.map((a) => (
-                      <Badge key={a.alias} size="sm" variant="light" tt="none">
-                        @{a.alias}
-                      </Badge>
-                    ))}
-                  </Group>
-                </Table.Td>
-                <Table.Td>{formatTime(m.last_updated_timestamp)}</Table.Td>
-                <Table.Td>
-                  <Text size="xs" lineClamp={1}>
-                    {m.tags?.map((t) => `${t.key}=${t.value}`).join(", ")}
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
-            );
-          })}
-        </Table.Tbody>
-      </Table>
-      {models.data && models.data.items.length === 0 && <Text c="dimmed">No registered models.</Text>}
-    </Stack>
   );
 }
 

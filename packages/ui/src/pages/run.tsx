@@ -1,31 +1,13 @@
-import { EditableDescription } from "../description.js";
-import type { KeyValue, Metric } from "@mlflow-ts/client";
-import {
-  Alert,
-  Anchor,
-  Badge,
-  Button,
-  Code,
-  Grid,
-  Group,
-  Loader,
-  Paper,
-  Stack,
-  Table,
-  Tabs,
-  Text,
-  Title,
-} from "@mantine/core";
+import { Alert, Anchor, Badge, Button, Grid, Group, Loader, Paper, Stack, Tabs, Text, Title } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, Navigate, useNavigate, useParams } from "react-router";
-import { client, errorText, formatDuration, formatNumber, formatTime } from "../api.js";
+import { client, errorText, formatDuration, formatTime } from "../api.js";
 import { ArtifactBrowser } from "./artifacts.js";
 import { DatasetsSection } from "./datasets.js";
 import { NameModal } from "./experiments.js";
-import { RegisterModelModal } from "./register-model.js";
-
-const NOTE = "mlflow.note.content";
+import { ChildRuns, Description, LoggedModels, NOTE, RunTags } from "./run-sections.js";
+import { KeyValueTable, MetricsTable, ParamsTable } from "./run-tables.js";
 
 export function RunRedirect() {
   const { runId = "" } = useParams();
@@ -33,178 +15,6 @@ export function RunRedirect() {
   if (run.error) return <Alert color="red">{errorText(run.error)}</Alert>;
   if (!run.data) return <Loader />;
   return <Navigate to={`/experiments/${run.data.info.experiment_id}/runs/${runId}`} replace />;
-}
-
-function KeyValueTable({ rows, label }: { rows: KeyValue[]; label: string }) {
-  if (!rows.length) return <Text c="dimmed">No {label}.</Text>;
-  return (
-    <Table striped verticalSpacing={4} data-testid={`${label}-table`}>
-      <Table.Tbody>
-        {rows.map((r) => (
-          <Table.Tr key={r.key}>
-            <Table.Td w="40%">
-              <Text size="sm" fw={500}>
-                {r.key}
-              </Text>
-            </Table.Td>
-            <Table.Td>
-              <Text size="sm" style={{ wordBreak: "break-all" }}>
-                {r.value}
-              </Text>
-            </Table.Td>
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
-  );
-}
-
-function MetricsTable({ runId, metrics }: { runId: string; metrics: Metric[] }) {
-  // min and max come from each metric's history; fetched for up to 50 keys
-  const keys = metrics.map((m) => m.key).sort();
-  const history = useQuery({
-    queryKey: ["metric-range", runId, keys.join("\n")],
-    enabled: keys.length > 0 && keys.length <= 50,
-    queryFn: async () => {
-      const out: Record<string, { min: number; max: number; steps: number }> = {};
-      await Promise.all(
-        keys.map(async (k) => {
-          const h = await client.getMetricHistory(runId, k);
-          const values = h.map((p) => p.value).filter((v) => !Number.isNaN(v));
-          out[k] = { min: Math.min(...values), max: Math.max(...values), steps: h.length };
-        }),
-      );
-      return out;
-    },
-  });
-  if (!metrics.length) return <Text c="dimmed">No metrics.</Text>;
-  return (
-    <Table striped verticalSpacing={4} data-testid="metrics-table">
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>Metric</Table.Th>
-          <Table.Th>Latest</Table.Th>
-          <Table.Th>Min</Table.Th>
-          <Table.Th>Max</Table.Th>
-          <Table.Th>Points</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {[...metrics]
-          .sort((a, b) => a.key.localeCompare(b.key))
-          .map((m) => {
-            const h = history.data?.[m.key];
-            return (
-              <Table.Tr key={m.key}>
-                <Table.Td fw={500}>{m.key}</Table.Td>
-                <Table.Td>{formatNumber(m.value)}</Table.Td>
-                <Table.Td>{h ? formatNumber(h.min) : ""}</Table.Td>
-                <Table.Td>{h ? formatNumber(h.max) : ""}</Table.Td>
-                <Table.Td>{h?.steps ?? ""}</Table.Td>
-              </Table.Tr>
-            );
-          })}
-      </Table.Tbody>
-    </Table>
-  );
-}
-
-function Description({ runId, value }: { runId: string; value: string }) {
-  const qc = useQueryClient();
-  return (
-    <EditableDescription
-      value={value}
-      onSave={async (text) => {
-        await client.setTag(runId, NOTE, text);
-        await qc.invalidateQueries({ queryKey: ["run", runId] });
-      }}
-    />
-  );
-}
-
-function ChildRuns({ experimentId, runId }: { experimentId: string; runId: string }) {
-  const children = useQuery({
-    queryKey: ["child-runs", runId],
-    queryFn: () =>
-      client.searchRuns([experimentId], { filter: `tags.mlflow.parentRunId = '${runId}'`, maxResults: 100 }),
-  });
-  const items = children.data?.items ?? [];
-  if (!items.length) return null;
-  return (
-    <Paper withBorder p="md">
-      <Title order={4} mb="xs">
-        Child runs ({items.length}
-        {children.data?.nextPageToken ? "+" : ""})
-      </Title>
-      <Stack gap={4} data-testid="child-runs">
-        {items.map((c) => (
-          <Anchor
-            key={c.info.run_id}
-            component={Link}
-            to={`/experiments/${experimentId}/runs/${c.info.run_id}`}
-            size="sm"
-          >
-            {c.info.run_name || c.info.run_id}
-          </Anchor>
-        ))}
-      </Stack>
-    </Paper>
-  );
-}
-
-interface LoggedModel {
-  artifact_path?: string;
-  flavors?: Record<string, unknown>;
-  utc_time_created?: string;
-}
-
-function LoggedModels({ runId, history }: { runId: string; history: string | undefined }) {
-  const [registering, setRegistering] = useState<string | null>(null);
-  const registered = useQuery({
-    queryKey: ["run-model-versions", runId],
-    queryFn: () => client.searchModelVersions({ filter: `run_id = '${runId}'`, maxResults: 100 }),
-  });
-  let models: LoggedModel[] = [];
-  try {
-    models = history ? (JSON.parse(history) as LoggedModel[]) : [];
-  } catch {
-    models = [];
-  }
-  const versions = registered.data?.items ?? [];
-  if (!models.length && !versions.length) return null;
-  return (
-    <Paper withBorder p="md">
-      <Title order={4} mb="xs">
-        Models
-      </Title>
-      <Stack gap={6} data-testid="logged-models">
-        {models.map((m) => (
-          <Group key={`${m.artifact_path}-${m.utc_time_created}`} justify="space-between">
-            <Text size="sm">
-              <Code>{m.artifact_path}</Code> {Object.keys(m.flavors ?? {}).join(", ")}
-            </Text>
-            <Button size="compact-xs" variant="light" onClick={() => setRegistering(m.artifact_path ?? "")}>
-              Register model
-            </Button>
-          </Group>
-        ))}
-        {versions.map((v) => (
-          <Text size="sm" key={`${v.name}-${v.version}`}>
-            Registered as{" "}
-            <Anchor component={Link} to={`/models/${encodeURIComponent(v.name)}/versions/${v.version}`} size="sm">
-              {v.name} v{v.version}
-            </Anchor>
-          </Text>
-        ))}
-      </Stack>
-      <RegisterModelModal
-        runId={runId}
-        artifactPath={registering}
-        onClose={() => setRegistering(null)}
-        onRegistered={() => registered.refetch()}
-      />
-    </Paper>
-  );
 }
 
 export function RunPage() {
@@ -223,12 +33,11 @@ export function RunPage() {
   const tags = data.tags ?? [];
   const tag = (k: string) => tags.find((t) => t.key === k)?.value;
   const parent = tag("mlflow.parentRunId");
-  const userTags = tags.filter((t) => !t.key.startsWith("mlflow."));
   const base = `/experiments/${experimentId}/runs/${runId}`;
   const lifecycle = async (fn: () => Promise<void>) => {
     await fn();
     await qc.invalidateQueries({ queryKey: ["run", runId] });
-    await qc.invalidateQueries({ queryKey: ["runs", experimentId] });
+    await qc.invalidateQueries({ queryKey: ["runs"] });
   };
 
   return (
@@ -275,7 +84,7 @@ export function RunPage() {
         onSubmit={async (name) => {
           await client.updateRun(runId, { runName: name });
           await qc.invalidateQueries({ queryKey: ["run", runId] });
-          await qc.invalidateQueries({ queryKey: ["runs", experimentId] });
+          await qc.invalidateQueries({ queryKey: ["runs"] });
         }}
       />
       <Tabs value={tab} onChange={(t) => navigate(t === "overview" ? base : `${base}/${t}`)}>
@@ -326,7 +135,7 @@ export function RunPage() {
                 <Title order={4} mb="xs">
                   Tags
                 </Title>
-                <KeyValueTable label="tags" rows={userTags} />
+                <RunTags runId={runId} tags={tags} />
               </Paper>
             </Stack>
           </Grid.Col>
@@ -342,10 +151,7 @@ export function RunPage() {
                 <Title order={4} mb="xs">
                   Parameters
                 </Title>
-                <KeyValueTable
-                  label="params"
-                  rows={[...(data.params ?? [])].sort((a, b) => a.key.localeCompare(b.key))}
-                />
+                <ParamsTable params={data.params ?? []} />
               </Paper>
               <ChildRuns experimentId={experimentId} runId={runId} />
               <LoggedModels runId={runId} history={tag("mlflow.log-model.history")} />

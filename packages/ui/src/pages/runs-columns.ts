@@ -11,6 +11,8 @@ export interface Column {
   /** MLflow's order_by key, when the column sorts on the server. */
   orderKey?: string;
   value: (r: Run) => string;
+  /** The cell links here (an in-app route). */
+  href?: (r: Run) => string;
   style?: (r: Run) => CSSProperties;
 }
 
@@ -88,6 +90,17 @@ function datasetInputs(r: Run): string {
       return `${d.dataset.name} (${d.dataset.digest})${context ? ` ${context}` : ""}`;
     })
     .join(", ");
+}
+
+/** The runs of several experiments: the run's experiment by name, linking to it. */
+export function experimentColumn(names: ReadonlyMap<string, string>): Column {
+  return {
+    id: "experiment",
+    label: "Experiment",
+    width: 170,
+    value: (r) => names.get(r.info.experiment_id) ?? r.info.experiment_id,
+    href: (r) => `/experiments/${r.info.experiment_id}`,
+  };
 }
 
 const quote = (k: string) => `\`${k.replace(/`/g, "\\`")}\``;

@@ -80,7 +80,6 @@ export const RunRow = memo(function RunRow(props: {
   colEnd: number;
   colOffset: number;
   width: number;
-  experimentId: string;
   selected: boolean;
   cursor: boolean;
   pinned: boolean;
@@ -135,7 +134,7 @@ export const RunRow = memo(function RunRow(props: {
               {props.expanded ? "▾" : "▸"} {children}
             </button>
           )}
-          <Link className="run-link" to={`/experiments/${props.experimentId}/runs/${id}`}>
+          <Link className="run-link" to={`/experiments/${r.info.experiment_id}/runs/${id}`}>
             {r.info.run_name || id}
           </Link>
         </div>
@@ -143,7 +142,13 @@ export const RunRow = memo(function RunRow(props: {
       <div style={{ width: props.colOffset, flex: "none" }} />
       {props.columns.slice(props.colStart, props.colEnd).map((c) => (
         <div key={c.id} className="cell" style={c.style ? { width: c.width, ...c.style(r) } : { width: c.width }}>
-          {c.value(r)}
+          {c.href ? (
+            <Link className="cell-link" to={c.href(r)}>
+              {c.value(r)}
+            </Link>
+          ) : (
+            c.value(r)
+          )}
         </div>
       ))}
     </div>
