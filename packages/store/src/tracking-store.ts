@@ -17,6 +17,9 @@ import type { KeyValueIn } from "./tracking/logging.js";
 import type { BulkIntervalRequest } from "./tracking/metric-history.js";
 import type { ExperimentKeys } from "./tracking/experiment-keys.js";
 import type { SearchRunsResult } from "./tracking/queries.js";
+
+/** A piece of a JSON response body: UTF-8 bytes, or text. */
+export type JsonChunk = string | Uint8Array;
 import type { PurgeableRun } from "./tracking/run-maintenance.js";
 
 /** MLflow's tracking store: what the server's handlers call. Implemented by SqlTrackingStore. */
@@ -51,8 +54,11 @@ export interface TrackingStore {
   logInputs(runId: string, datasets: readonly DatasetInputRequest[]): Promise<void>;
 
   searchRuns(req: SearchRunsRequest): Promise<SearchRunsResult>;
-  /** Every point of one metric as JSON text pages of comma-separated metric objects (bounded memory). */
-  metricHistoryJsonPages(runId: string, key: string): AsyncIterable<string>;
+  /**
+   * Every point of one metric as JSON pages of comma-separated metric objects (bounded memory):
+   * UTF-8 bytes or text, as the dialect renders them cheapest.
+   */
+  metricHistoryJsonPages(runId: string, key: string): AsyncIterable<JsonChunk>;
   /** Paginated history (max_results / page_token), as MLflow 3.x's handler offers. */
   getMetricHistoryPage(
     runId: string,
@@ -61,7 +67,7 @@ export interface TrackingStore {
     pageToken?: string,
   ): Promise<{ metrics: Metric[]; next_page_token?: string }>;
   /** get-history-bulk-interval as JSON chunks (comma-separated metric objects with run_id). */
-  getMetricHistoryBulkIntervalJson(req: BulkIntervalRequest): Promise<AsyncIterable<string>>;
+  getMetricHistoryBulkIntervalJson(req: BulkIntervalRequest): Promise<AsyncIterable<JsonChunk>>;
   /** The UI's get-history-bulk as comma-separated metric objects with run_id. */
   getMetricHistoryBulkJson(
     runIds: readonly string[],

@@ -9,10 +9,11 @@ const STREAM = Symbol("json-stream");
 
 export interface JsonStream {
   readonly [STREAM]: true;
-  readonly chunks: AsyncIterable<string>;
+  /** text, or UTF-8 bytes written as they are (no re-encoding) */
+  readonly chunks: AsyncIterable<string | Uint8Array>;
 }
 
-export function jsonStream(chunks: AsyncIterable<string>): JsonStream {
+export function jsonStream(chunks: AsyncIterable<string | Uint8Array>): JsonStream {
   return { [STREAM]: true, chunks };
 }
 

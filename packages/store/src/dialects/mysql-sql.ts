@@ -42,6 +42,7 @@ ON DUPLICATE KEY UPDATE
   orderedStringAgg(expr) {
     return `GROUP_CONCAT(${expr} SEPARATOR ',')`;
   },
+  jsonBytes: (expr) => expr,
   forUpdate: " FOR UPDATE",
   ddl: mysqlDdl,
 };

@@ -40,6 +40,8 @@ WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step
     // A plain aggregate over an ordered sub-select consumes its rows in that order.
     return `string_agg(${expr}, ',')`;
   },
+  // bytea would come back hex-encoded and be decoded in JS: text is cheaper here
+  jsonBytes: (expr) => expr,
   forUpdate: " FOR UPDATE",
   ddl: postgresDdl,
 };

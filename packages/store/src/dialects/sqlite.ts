@@ -33,6 +33,7 @@ WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step
     // group_concat in ORDER BY order; an ORDER BY inside the aggregate would sort them again.
     return `group_concat(${expr}, ',')`;
   },
+  jsonBytes: (expr) => `CAST(${expr} AS BLOB)`,
   forUpdate: "",
   ddl: (statement) => statement,
 };

@@ -79,6 +79,12 @@ export interface SqlDialect {
    */
   orderedStringAgg(expr: string): string;
   /**
+   * Wraps a text expression so the driver hands back its UTF-8 bytes (a Buffer) where that is
+   * cheaper than a string (SQLite: no UTF-8 → UTF-16 → UTF-8 round trip for a response body);
+   * the expression itself elsewhere. Callers accept either.
+   */
+  jsonBytes(expr: string): string;
+  /**
    * Appended to a single-table SELECT inside a transaction to lock the rows it reads until the
    * transaction ends (` FOR UPDATE`); empty where writes are serialized anyway (SQLite). Used for
    * read-then-write sequences such as allocating the next model version number.

@@ -1,6 +1,7 @@
 import { LIMITS, type Metric, MlflowError } from "@mlflow-ts/protocol";
 import { decodePageToken, encodePageToken } from "../search/index.js";
 import type { SqlValue } from "../sql/database.js";
+import type { JsonChunk } from "../tracking-store.js";
 import { chunks, placeholders, type StoreContext } from "./context.js";
 import { type MetricRow, toMetric } from "./row-mappers.js";
 
@@ -12,13 +13,17 @@ const HISTORY_PAGE = 5_000;
  * (see `SqlDialect.metricJsonExpr`) and keyset pagination on the covering history index keeps
  * memory bounded for any history length.
  */
-export async function* metricHistoryJsonPages(ctx: StoreContext, runId: string, key: string): AsyncGenerator<string> {
+export async function* metricHistoryJsonPages(
+  ctx: StoreContext,
+  runId: string,
+  key: string,
+): AsyncGenerator<JsonChunk> {
   const d = ctx.db.dialect;
   const order = "ORDER BY step, timestamp, value, is_nan";
   const where = (after: boolean) =>
     `run_uuid = ? AND key = ?${after ? " AND (step, timestamp, value, is_nan) > (?, ?, ?, ?)" : ""}`;
   const pageSql = (after: boolean) =>
-    `SELECT ${d.orderedStringAgg(d.metricJsonExpr(false))} AS json, count(*) AS n FROM
+    `SELECT ${d.jsonBytes(d.orderedStringAgg(d.metricJsonExpr(false)))} AS json, count(*) AS n FROM
       (SELECT key, value, timestamp, step, is_nan FROM metrics WHERE ${where(after)} ${order} LIMIT ${HISTORY_PAGE}) page`;
   const lastSql = `SELECT step, timestamp, value, is_nan FROM metrics WHERE ${where(true)} ${order} LIMIT 1 OFFSET ${HISTORY_PAGE - 1}`;
   const firstLastSql = `SELECT step, timestamp, value, is_nan FROM metrics WHERE ${where(false)} ${order} LIMIT 1 OFFSET ${HISTORY_PAGE - 1}`;
@@ -26,7 +31,7 @@ export async function* metricHistoryJsonPages(ctx: StoreContext, runId: string, 
   for (;;) {
     const params = cursor ? [runId, key, ...cursor] : [runId, key];
     const row = (await ctx.db.allRaw(pageSql(cursor !== undefined), params as SqlValue[]))[0] as [
-      string | null,
+      JsonChunk | null,
       number,
     ];
     if (!row?.[0] || row[1] === 0) return;
@@ -79,15 +84,28 @@ async function renderJson(
   limit: number,
   params: SqlValue[],
 ): Promise<string> {
+  return (await renderJsonAs(ctx, where, order, limit, params, false)) as string;
+}
+
+/** renderJson, as bytes where the dialect makes that cheaper (`bytes`), for streamed bodies. */
+async function renderJsonAs(
+  ctx: StoreContext,
+  where: string,
+  order: string,
+  limit: number,
+  params: SqlValue[],
+  bytes: boolean,
+): Promise<JsonChunk> {
   const d = ctx.db.dialect;
+  const agg = d.orderedStringAgg(d.metricJsonExpr(true));
   const row = (
     await ctx.db.allRaw(
-      `SELECT ${d.orderedStringAgg(d.metricJsonExpr(true))} AS json FROM
+      `SELECT ${bytes ? d.jsonBytes(agg) : agg} AS json FROM
         (SELECT key, value, timestamp, step, is_nan, run_uuid FROM metrics WHERE ${where} ORDER BY ${order} LIMIT ${limit}) page`,
       params,
     )
   )[0];
-  return (row?.[0] as string | null) ?? "";
+  return (row?.[0] as JsonChunk | null) ?? "";
 }
 
 /**
@@ -98,7 +116,7 @@ async function renderJson(
 export async function getMetricHistoryBulkIntervalJson(
   ctx: StoreContext,
   req: BulkIntervalRequest,
-): Promise<AsyncIterable<string>> {
+): Promise<AsyncIterable<JsonChunk>> {
   const runIds = [...new Set(req.run_ids)].sort();
   if (runIds.length > LIMITS.bulkIntervalMaxRunIds) {
     throw MlflowError.invalidParameter(
@@ -135,20 +153,24 @@ export async function getMetricHistoryBulkIntervalJson(
     if (chosen.length === 0) return;
     for (const runId of runIds) {
       if (all) {
-        yield await renderJson(ctx, `run_uuid = ? AND key = ?${range}`, "step, timestamp", ROW_GUARD, [
-          runId,
-          key,
-          ...rangeParams,
-        ]);
+        yield await renderJsonAs(
+          ctx,
+          `run_uuid = ? AND key = ?${range}`,
+          "step, timestamp",
+          ROW_GUARD,
+          [runId, key, ...rangeParams],
+          true,
+        );
         continue;
       }
       for (const part of chunks(chosen, 500)) {
-        yield await renderJson(
+        yield await renderJsonAs(
           ctx,
           `run_uuid = ? AND key = ? AND step IN ${placeholders(part.length)}`,
           "step, timestamp",
           ROW_GUARD,
           [runId, key, ...part],
+          true,
         );
       }
     }
