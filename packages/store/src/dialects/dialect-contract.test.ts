@@ -132,6 +132,20 @@ describe(`dialect contract (${process.env.MLFLOW_TS_TEST_BACKEND ?? "sqlite"})`,
     assert.deepEqual(steps, [values.length - 1, values.length - 2, values.length - 3]);
   });
 
+  it("allColumn returns the first column of every row as one flat array, in order", async () => {
+    await db.insertMany(
+      "kv",
+      ["k", "n", "d", "b"],
+      [3, 1, 2].map((i) => [`col${i}`, 9_000_000_000_000 + i, i / 2, 0]),
+    );
+    assert.deepEqual(
+      await db.allColumn("SELECT n, k FROM kv WHERE k LIKE ? ORDER BY n DESC", ["col%"]),
+      [9_000_000_000_003, 9_000_000_000_002, 9_000_000_000_001],
+    );
+    assert.deepEqual(await db.allColumn("SELECT n FROM kv WHERE k = ?", ["none"]), []);
+    await db.run("DELETE FROM kv WHERE k LIKE ?", ["col%"]);
+  });
+
   it("inserts and upserts batches beyond the driver's bind-parameter limit", async () => {
     const rows = Array.from({ length: 25_000 }, (_, i) => [i, `v${i}`, i / 7]);
     assert.equal(await db.insertMany("wide", ["a", "b", "c"], rows), 25_000);

@@ -46,6 +46,9 @@ class MysqlExecutor implements SqlExecutor {
   async allRaw(sql: string, params: readonly SqlValue[] = []): Promise<unknown[][]> {
     return (await this.query(sql, params, true)) as unknown[][];
   }
+  async allColumn(sql: string, params: readonly SqlValue[] = []): Promise<unknown[]> {
+    return (await this.allRaw(sql, params)).map((r) => r[0]);
+  }
   async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
     return ((await this.query(sql, params)) as T[])[0];
   }

@@ -79,6 +79,9 @@ class PgExecutor implements SqlExecutor {
   async allRaw(sql: string, params: readonly SqlValue[] = []): Promise<unknown[][]> {
     return (await this.query(sql, params, "array")).rows as unknown[][];
   }
+  async allColumn(sql: string, params: readonly SqlValue[] = []): Promise<unknown[]> {
+    return (await this.allRaw(sql, params)).map((r) => r[0]);
+  }
   async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
     return (await this.query(sql, params)).rows[0] as T | undefined;
   }

@@ -67,7 +67,17 @@ const PRAGMAS = [
 class StatementCache {
   private readonly cache = new Map<string, BetterSqlite3.Statement>();
   private readonly rawCache = new Map<string, BetterSqlite3.Statement>();
+  private readonly pluckCache = new Map<string, BetterSqlite3.Statement>();
   constructor(private readonly conn: Conn) {}
+  getPluck(sql: string): BetterSqlite3.Statement {
+    let st = this.pluckCache.get(sql);
+    if (!st) {
+      st = this.conn.prepare(sql).pluck(true);
+      if (this.pluckCache.size > 100) this.pluckCache.clear();
+      this.pluckCache.set(sql, st);
+    }
+    return st;
+  }
   getRaw(sql: string): BetterSqlite3.Statement {
     let st = this.rawCache.get(sql);
     if (!st) {
@@ -97,6 +107,9 @@ class SqliteExecutor implements SqlExecutor {
   }
   async allRaw(sql: string, params: readonly SqlValue[] = []): Promise<unknown[][]> {
     return wrap(() => this.statements.getRaw(sql).all(...params) as unknown[][]);
+  }
+  async allColumn(sql: string, params: readonly SqlValue[] = []): Promise<unknown[]> {
+    return wrap(() => this.statements.getPluck(sql).all(...params) as unknown[]);
   }
   async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
     return wrap(() => this.statements.get(sql).get(...params) as T | undefined);

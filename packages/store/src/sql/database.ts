@@ -19,6 +19,11 @@ export interface SqlExecutor {
   /** Rows as arrays in column order: cheaper than objects for large result sets. */
   allRaw(sql: string, params?: readonly SqlValue[]): Promise<unknown[][]>;
   /**
+   * The first column of every row as one flat array: no array or object per row, for large
+   * single-column results (a million steps is a few MB instead of ~100 MB of garbage).
+   */
+  allColumn(sql: string, params?: readonly SqlValue[]): Promise<unknown[]>;
+  /**
    * Inserts many rows into one table. `onConflict: "ignore"` skips rows that violate a unique
    * key. Implementations batch as their driver prefers (prepared statement loop, multi-row
    * VALUES, ...).

@@ -140,12 +140,10 @@ export async function getMetricHistoryBulkIntervalJson(
   }
   const range = start !== undefined ? " AND step >= ? AND step <= ?" : "";
   const rangeParams: SqlValue[] = start !== undefined ? [start, end as number] : [];
-  const steps = (
-    await ctx.db.allRaw(
-      `SELECT DISTINCT step FROM metrics WHERE run_uuid IN ${placeholders(runIds.length)} AND key = ?${range} ORDER BY step`,
-      [...runIds, req.metric_key, ...rangeParams],
-    )
-  ).map((r) => r[0] as number);
+  const steps = (await ctx.db.allColumn(
+    `SELECT DISTINCT step FROM metrics WHERE run_uuid IN ${placeholders(runIds.length)} AND key = ?${range} ORDER BY step`,
+    [...runIds, req.metric_key, ...rangeParams],
+  )) as number[];
   const chosen = sampleSteps(steps, max);
   const all = chosen.length === steps.length;
   const key = req.metric_key;
