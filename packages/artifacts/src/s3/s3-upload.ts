@@ -37,7 +37,11 @@ export async function streamUpload(p: StreamUploadParams): Promise<void> {
   const partSizeFor = (partNumber: number) =>
     p.size !== undefined ? basePart : basePart * 2 ** Math.min(9, Math.floor((partNumber - 1) / 1000));
 
-  const chunks = partChunks(p.body, partSizeFor, signal);
+  // full-size part buffers come back here once S3 has acknowledged their part, and are filled again:
+  // the write allocates about (queueSize + 2) parts in all instead of one per part (whose garbage
+  // otherwise piles up until the next major GC)
+  const pool = new PartBufferPool();
+  const chunks = partChunks(p.body, partSizeFor, signal, pool);
   const first = await chunks.next();
   if (first.done) throw new Error("unreachable: partChunks yields at least one part");
   if (first.value.last) {
@@ -79,6 +83,7 @@ export async function streamUpload(p: StreamUploadParams): Promise<void> {
       .then(
         (out) => {
           parts.push({ PartNumber: partNumber, ETag: out.ETag });
+          pool.release(data);
         },
         (error: unknown) => {
           failure ??= error;
@@ -157,6 +162,7 @@ async function* partChunks(
   body: Readable,
   sizeFor: (partNumber: number) => number,
   signal: AbortSignal | undefined,
+  pool: PartBufferPool = new PartBufferPool(),
 ): AsyncGenerator<Part, void, undefined> {
   let nextNumber = 1;
   // The part being filled; allocated on the first byte (an empty body allocates nothing).
@@ -182,7 +188,7 @@ async function* partChunks(
         if (buffer === undefined) {
           target = sizeFor(nextNumber);
           // The first part starts small and doubles, so a small file never costs a whole part.
-          buffer = Buffer.allocUnsafe(nextNumber === 1 ? Math.min(target, FIRST_BUFFER) : target);
+          buffer = nextNumber === 1 ? Buffer.allocUnsafe(Math.min(target, FIRST_BUFFER)) : pool.take(target);
           filled = 0;
         } else if (filled === buffer.length) {
           const grown = Buffer.allocUnsafe(Math.min(target, buffer.length * 2));
@@ -227,4 +233,21 @@ function nextOrAbort(
       },
     );
   });
+}
+
+/**
+ * Whole part buffers handed back after their upload succeeded. Only buffers that own their memory
+ * from offset 0 (not views such as the last, shorter part) are kept, and only a few.
+ */
+class PartBufferPool {
+  private readonly free: Buffer[] = [];
+  take(size: number): Buffer {
+    const i = this.free.findIndex((b) => b.length === size);
+    if (i < 0) return Buffer.allocUnsafe(size);
+    return this.free.splice(i, 1)[0] as Buffer;
+  }
+  release(buffer: Buffer): void {
+    if (buffer.byteOffset !== 0 || buffer.length !== buffer.buffer.byteLength || this.free.length >= 4) return;
+    this.free.push(buffer);
+  }
 }

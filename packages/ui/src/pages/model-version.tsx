@@ -290,9 +290,12 @@ export function ModelVersionPage() {
   const navigate = useNavigate();
   const [transition, setTransition] = useState<string | null>(null);
   const [deleting, setDeleting] = useState(false);
+  // set once the version is deleted: nothing on this page may fetch it again (a 404) on the way out
+  const [deleted, setDeleted] = useState(false);
   const mv = useQuery({
     queryKey: ["model-version", modelName, version],
     queryFn: () => client.getModelVersion(modelName, version),
+    enabled: !deleted,
   });
   // the model's aliases, to say when adding one here moves it from another version
   const model = useQuery({ queryKey: ["model", modelName], queryFn: () => client.getRegisteredModel(modelName) });
@@ -303,6 +306,7 @@ export function ModelVersionPage() {
       qc.invalidateQueries({ queryKey: ["model-versions", modelName] }),
       qc.invalidateQueries({ queryKey: ["audit", modelName, version] }),
     ]);
+  if (deleted) return <Loader />;
   if (mv.error) return <Alert color="red">{errorText(mv.error)}</Alert>;
   if (!mv.data) return <Loader />;
   const v = mv.data;
@@ -396,6 +400,8 @@ export function ModelVersionPage() {
         onClose={() => setDeleting(false)}
         onConfirm={async () => {
           await client.deleteModelVersion(modelName, version);
+          // unmount the page's parts (their queries stop) before anything is invalidated
+          setDeleted(true);
           // drop the version from the cached list first, so the model page never shows it while it refetches
           qc.setQueryData<{ items: ModelVersion[] }>(["model-versions", modelName], (old) =>
             old ? { ...old, items: old.items.filter((x) => String(x.version) !== String(version)) } : old,
