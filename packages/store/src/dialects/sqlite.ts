@@ -64,35 +64,32 @@ const PRAGMAS = [
   "wal_autocheckpoint = 10000",
 ];
 
+/** Prepared statements by SQL text, one cache per row shape (objects, arrays, first column). */
 class StatementCache {
   private readonly cache = new Map<string, BetterSqlite3.Statement>();
   private readonly rawCache = new Map<string, BetterSqlite3.Statement>();
   private readonly pluckCache = new Map<string, BetterSqlite3.Statement>();
   constructor(private readonly conn: Conn) {}
-  getPluck(sql: string): BetterSqlite3.Statement {
-    let st = this.pluckCache.get(sql);
-    if (!st) {
-      st = this.conn.prepare(sql).pluck(true);
-      if (this.pluckCache.size > 100) this.pluckCache.clear();
-      this.pluckCache.set(sql, st);
-    }
-    return st;
+  get(sql: string): BetterSqlite3.Statement {
+    return this.cached(this.cache, 500, sql, (st) => st);
   }
   getRaw(sql: string): BetterSqlite3.Statement {
-    let st = this.rawCache.get(sql);
-    if (!st) {
-      st = this.conn.prepare(sql).raw(true);
-      if (this.rawCache.size > 100) this.rawCache.clear();
-      this.rawCache.set(sql, st);
-    }
-    return st;
+    return this.cached(this.rawCache, 100, sql, (st) => st.raw(true));
   }
-  get(sql: string): BetterSqlite3.Statement {
-    let st = this.cache.get(sql);
+  getPluck(sql: string): BetterSqlite3.Statement {
+    return this.cached(this.pluckCache, 100, sql, (st) => st.pluck(true));
+  }
+  private cached(
+    map: Map<string, BetterSqlite3.Statement>,
+    max: number,
+    sql: string,
+    shape: (st: BetterSqlite3.Statement) => BetterSqlite3.Statement,
+  ): BetterSqlite3.Statement {
+    let st = map.get(sql);
     if (!st) {
-      st = this.conn.prepare(sql);
-      if (this.cache.size > 500) this.cache.clear();
-      this.cache.set(sql, st);
+      st = shape(this.conn.prepare(sql));
+      if (map.size > max) map.clear();
+      map.set(sql, st);
     }
     return st;
   }

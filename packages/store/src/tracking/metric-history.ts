@@ -76,19 +76,12 @@ export interface BulkIntervalRequest {
   max_results?: number | undefined;
 }
 
-/** Runs `SELECT <cols> FROM metrics WHERE ... ORDER BY ... LIMIT n` and returns its rows as JSON objects joined by commas. */
+/**
+ * Runs `SELECT <cols> FROM metrics WHERE ... ORDER BY ... LIMIT n` and returns its rows as JSON
+ * objects joined by commas: text, or with `bytes` UTF-8 bytes where the dialect makes that cheaper
+ * (for streamed bodies).
+ */
 async function renderJson(
-  ctx: StoreContext,
-  where: string,
-  order: string,
-  limit: number,
-  params: SqlValue[],
-): Promise<string> {
-  return (await renderJsonAs(ctx, where, order, limit, params, false)) as string;
-}
-
-/** renderJson, as bytes where the dialect makes that cheaper (`bytes`), for streamed bodies. */
-async function renderJsonAs(
   ctx: StoreContext,
   where: string,
   order: string,
@@ -151,7 +144,7 @@ export async function getMetricHistoryBulkIntervalJson(
     if (chosen.length === 0) return;
     for (const runId of runIds) {
       if (all) {
-        yield await renderJsonAs(
+        yield await renderJson(
           ctx,
           `run_uuid = ? AND key = ?${range}`,
           "step, timestamp",
@@ -162,7 +155,7 @@ export async function getMetricHistoryBulkIntervalJson(
         continue;
       }
       for (const part of chunks(chosen, 500)) {
-        yield await renderJsonAs(
+        yield await renderJson(
           ctx,
           `run_uuid = ? AND key = ? AND step IN ${placeholders(part.length)}`,
           "step, timestamp",
@@ -204,11 +197,12 @@ export async function getMetricHistoryBulkJson(
   }
   if (!key) throw MlflowError.invalidParameter("GetMetricHistoryBulk request must specify a metric_key.");
   const max = Math.min(maxResults ?? LIMITS.bulkHistoryMaxResults, LIMITS.bulkHistoryMaxResults);
-  return renderJson(
+  return (await renderJson(
     ctx,
     `key = ? AND run_uuid IN ${placeholders(runIds.length)}`,
     "run_uuid, timestamp, step, value",
     max,
     [key, ...runIds],
-  );
+    false,
+  )) as string;
 }
