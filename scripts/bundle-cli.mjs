@@ -1,28 +1,48 @@
 #!/usr/bin/env node
-// Bundles the mlflow-ts CLI (server, store, protocol, zod, ...) into one ESM file: far fewer
-// module resolutions at start-up, which is most of the server's cold start. Native and optional
-// heavy dependencies stay external and load from node_modules (the AWS SDK too: the S3 artifact
-// repository imports it on first use only).
+// Bundles the mlflow-ts CLI (server, store, protocol, zod, ...) into one CommonJS file that
+// bin/mlflow-ts.js compiles with V8's code cache (bin/compile-cache.js): no module resolution and,
+// from the second start on, no parsing or compiling at start-up. The AI gateway (undici, yaml, ...)
+// is a second file, loaded only by `mlflow-ts gateway start`. Native and optional heavy
+// dependencies stay external and load from node_modules on first use.
 import { build } from "esbuild";
 
-await build({
-  entryPoints: ["packages/cli/dist/main.js"],
-  outdir: "packages/cli/dist/bundle",
-  entryNames: "mlflow-ts",
-  chunkNames: "chunks/[name]-[hash]",
-  splitting: true,
+const common = {
   bundle: true,
   platform: "node",
-  format: "esm",
+  format: "cjs",
   target: "node20",
   sourcemap: "linked",
-  // less source for V8 to parse at start-up; identifiers keep their names for stack traces and profiles
+  // less source for V8 to parse; identifiers keep their names for stack traces and profiles
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: "warning",
+  // import() becomes require(): the bundle is compiled by vm.Script, which has no import() on Node 20
+  supported: { "dynamic-import": false },
   // database drivers and the AWS SDK load lazily from node_modules, only when used
   external: ["better-sqlite3", "ioredis", "pg", "mysql2", "@aws-sdk/*", "@smithy/*"],
-  banner: {
-    js: 'import { createRequire as __mlflowTsCreateRequire } from "node:module"; const require = __mlflowTsCreateRequire(import.meta.url);',
+  // import.meta.url (createRequire(import.meta.url) in the packages) is the bundle's own URL
+  define: { "import.meta.url": "__mlflowTsImportMetaUrl" },
+  banner: { js: 'var __mlflowTsImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+};
+
+/** `@mlflow-ts/gateway` resolves to the gateway bundle next to the main one. */
+const gatewayAsSibling = {
+  name: "gateway-as-sibling",
+  setup(b) {
+    b.onResolve({ filter: /^@mlflow-ts\/gateway$/ }, () => ({ path: "./mlflow-ts-gateway.cjs", external: true }));
   },
-});
+};
+
+await Promise.all([
+  build({
+    ...common,
+    entryPoints: ["packages/cli/dist/main.js"],
+    outfile: "packages/cli/dist/bundle/mlflow-ts.cjs",
+    plugins: [gatewayAsSibling],
+  }),
+  build({
+    ...common,
+    entryPoints: ["packages/gateway/dist/index.js"],
+    outfile: "packages/cli/dist/bundle/mlflow-ts-gateway.cjs",
+  }),
+]);
