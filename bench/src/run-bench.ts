@@ -20,7 +20,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createScratchDatabase, DEFAULT_POSTGRES_URI, type ScratchDatabase } from "@mlflow-ts/store/testing";
 import { BenchClient } from "./http-client.js";
-import { logBatchConcurrent, logBatchOneRun } from "./scenarios/log-batch.js";
+import { type LogBatchResult, logBatchConcurrent, logBatchOneRun } from "./scenarios/log-batch.js";
 import { rawInsertMetricsPerSec } from "./scenarios/raw-insert.js";
 import { rawInsertMetricsPerSecPostgres } from "./scenarios/raw-insert-postgres.js";
 import { loadRuns, searchStats } from "./scenarios/search.js";
@@ -119,13 +119,26 @@ async function main() {
     };
     figures.rssByPhase = rssByPhase;
 
-    log("raw insert limit");
-    const raw =
-      backend === "postgres"
-        ? await rawInsertMetricsPerSecPostgres(await fresh("raw"))
-        : await rawInsertMetricsPerSec();
-    log("log-batch, one run");
-    const one = await logBatchOneRun(client);
+    // The raw limit and the one-run scenario alternate, three rounds, medians of each: the host's
+    // speed drifts by up to 1.5x over minutes on two shared cores, and the ratio is only meaningful
+    // between figures taken side by side.
+    const rawRounds: number[] = [];
+    const oneRounds: LogBatchResult[] = [];
+    for (let round = 1; round <= 3; round++) {
+      log(`raw insert limit (round ${round} of 3)`);
+      rawRounds.push(
+        backend === "postgres"
+          ? await rawInsertMetricsPerSecPostgres(await fresh(`raw-${round}`))
+          : await rawInsertMetricsPerSec(),
+      );
+      log(`log-batch, one run (round ${round} of 3)`);
+      oneRounds.push(await logBatchOneRun(client));
+    }
+    const raw = median(rawRounds);
+    const one = medianRound(oneRounds);
+    log(
+      `  raw ${rawRounds.map(Math.round).join(", ")} metrics/s; one run ${oneRounds.map((r) => Math.round(r.metricsPerSec)).join(", ")} metrics/s`,
+    );
     log("log-batch, 16 concurrent writers");
     const conc = await logBatchConcurrent(client, 16, 20);
     rows.push({
@@ -134,7 +147,10 @@ async function main() {
       p95: one.p95Ms,
       throughput: `${Math.round(one.metricsPerSec).toLocaleString("en")} metrics/s (${Math.round((100 * one.metricsPerSec) / raw)}% of raw ${Math.round(raw).toLocaleString("en")}/s)`,
       target: ">= 200,000/s and >= 50% of raw",
-      pass: one.metricsPerSec >= 200_000 && one.metricsPerSec >= raw / 2 && one.errors === 0 && one.lostPoints === 0,
+      pass:
+        one.metricsPerSec >= 200_000 &&
+        one.metricsPerSec >= raw / 2 &&
+        oneRounds.every((r) => r.errors === 0 && r.lostPoints === 0),
     });
     rows.push({
       scenario: "log-batch, 16 concurrent writers",
@@ -144,7 +160,13 @@ async function main() {
       target: "zero errors, no lost point",
       pass: conc.errors === 0 && conc.lostPoints === 0,
     });
-    figures.logBatch = { oneRun: one, concurrent: conc, rawInsertMetricsPerSec: raw };
+    figures.logBatch = {
+      oneRun: one,
+      oneRunRounds: oneRounds,
+      concurrent: conc,
+      rawInsertMetricsPerSec: raw,
+      rawRounds,
+    };
     phaseRss("log-batch");
 
     const searchTargets: Record<string, number> = {
@@ -248,6 +270,12 @@ async function main() {
   const file = backend === "sqlite" ? "latest.json" : `latest-${backend}.json`;
   writeFileSync(join(out, file), json);
   log(`figures written to ${join(out, file)}`);
+}
+
+/** The round with the median throughput. */
+function medianRound(rounds: LogBatchResult[]): LogBatchResult {
+  const sorted = [...rounds].sort((a, b) => a.metricsPerSec - b.metricsPerSec);
+  return sorted[Math.floor(sorted.length / 2)] as LogBatchResult;
 }
 
 function printTable(rows: Row[]) {

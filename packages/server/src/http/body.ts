@@ -28,8 +28,9 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
 export function parseJsonBody(raw: Buffer): Record<string, unknown> {
   if (raw.length === 0) return {};
   let value: unknown;
+  const text = raw.toString("utf8");
   try {
-    value = JSON.parse(raw.toString("utf8"));
+    value = JSON.parse(text);
     if (typeof value === "string") value = value.trim() === "" ? {} : JSON.parse(value);
   } catch {
     throw MlflowError.invalidParameter("Malformed request body: it is not valid JSON.");
@@ -37,8 +38,18 @@ export function parseJsonBody(raw: Buffer): Record<string, unknown> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw MlflowError.invalidParameter("Malformed request body: expected a JSON object.");
   }
-  return snakeCaseKeys(value as Record<string, unknown>);
+  // walking every nested object (1000 metrics in a batch) only when some key may be camelCase
+  return MAYBE_CAMEL_KEY.test(text)
+    ? snakeCaseKeys(value as Record<string, unknown>)
+    : (value as Record<string, unknown>);
 }
+
+/**
+ * Matches wherever a key (a string followed by a colon) may hold an upper-case letter; may also
+ * match inside a string value, which only costs the walk. Keys spelled with \u escapes are the
+ * one blind spot, and no client writes them.
+ */
+const MAYBE_CAMEL_KEY = /[A-Z][^"]*"\s*:/;
 
 /** Accepts the proto JSON lowerCamelCase names (`experimentId`) next to snake_case ones. */
 export function snakeCaseKeys(obj: Record<string, unknown>): Record<string, unknown> {

@@ -59,9 +59,14 @@ export async function logBatch(
       `Duplicate parameter keys have been submitted: [${[...dupes].map((k) => `'${k}'`).join(", ")}]. Please ensure the request contains only one param value per param key.`,
     );
   }
-  metrics.forEach((m, i) => {
+  // a batch repeats few keys: each distinct key is checked once, every timestamp each time
+  const checkedKeys = new Set<string>();
+  for (let i = 0; i < metrics.length; i++) {
+    const m = metrics[i] as MetricInput;
+    if (checkedKeys.has(m.key) && m.timestamp >= 0) continue;
     validateMetric(m.key, m.timestamp, options.skipLimits ? "" : `metrics[${i}]`);
-  });
+    checkedKeys.add(m.key);
+  }
   const tagMap = new Map<string, string>();
   tags.forEach((t, i) => {
     validateRunTag(t.key, t.value ?? "", options.skipLimits ? "tags" : `tags[${i}]`);
