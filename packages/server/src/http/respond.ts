@@ -2,12 +2,10 @@ import type { ServerResponse } from "node:http";
 import { isMlflowError, MlflowError } from "@mlflow-ts/protocol";
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "Content-Type": "application/json",
-    "Content-Length": Buffer.byteLength(text),
-  });
-  res.end(text);
+  // encoded once: Content-Length from the bytes that are written (a 1000-run search answer is ~0.6 MB)
+  const bytes = Buffer.from(JSON.stringify(body), "utf8");
+  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": bytes.length });
+  res.end(bytes);
 }
 
 export function sendText(res: ServerResponse, status: number, text: string): void {

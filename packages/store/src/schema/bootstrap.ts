@@ -1,7 +1,7 @@
 import { MlflowError } from "@mlflow-ts/protocol";
 import type { Database } from "../sql/database.js";
 import { appendToUri } from "../tracking/context.js";
-import { ALEMBIC_HEAD, EXTRA_INDEXES, MLFLOW_INDEXES, MLFLOW_TABLES } from "./mlflow-2-22.js";
+import { ALEMBIC_HEAD, EXTRA_INDEXES, MLFLOW_INDEXES, MLFLOW_TABLES, SQLITE_EXTRA_INDEXES } from "./mlflow-2-22.js";
 import { EXTRA_TABLE_INDEXES, EXTRA_TABLES } from "./mlflowts-tables.js";
 
 export type SchemaState = "empty" | "current" | { found: string | null };
@@ -30,7 +30,10 @@ export async function ensureSchema(db: Database, options: { defaultArtifactRoot:
       `Detected out-of-date or unknown database schema (found version ${state.found ?? "none"}, but expected ${ALEMBIC_HEAD}, MLflow 2.22). Take a backup of your database, then migrate it to MLflow 2.22's schema with 'mlflow db upgrade <database_uri>' from MLflow 2.22.`,
     );
   }
-  await db.execScript([...EXTRA_INDEXES, ...EXTRA_TABLES, ...EXTRA_TABLE_INDEXES].map(db.dialect.ddl).join(";\n"));
+  const dialectIndexes = db.dialect.name === "sqlite" ? SQLITE_EXTRA_INDEXES : [];
+  await db.execScript(
+    [...EXTRA_INDEXES, ...dialectIndexes, ...EXTRA_TABLES, ...EXTRA_TABLE_INDEXES].map(db.dialect.ddl).join(";\n"),
+  );
   const hasDefault = await db.get("SELECT 1 AS x FROM experiments WHERE experiment_id = 0");
   if (!hasDefault) {
     await db.run(

