@@ -21,7 +21,7 @@ import { fileURLToPath } from "node:url";
 import { createScratchDatabase, DEFAULT_POSTGRES_URI, type ScratchDatabase } from "@mlflow-ts/store/testing";
 import { BenchClient } from "./http-client.js";
 import { type LogBatchResult, logBatchConcurrent, logBatchOneRun } from "./scenarios/log-batch.js";
-import { rawInsertMetricsPerSec } from "./scenarios/raw-insert.js";
+import { engineBestMetricsPerSec, rawInsertMetricsPerSec } from "./scenarios/raw-insert.js";
 import { rawInsertMetricsPerSecPostgres } from "./scenarios/raw-insert-postgres.js";
 import { loadRuns, searchStats } from "./scenarios/search.js";
 import { bulkIntervalStats, historyStats, loadHistory } from "./scenarios/history.js";
@@ -119,25 +119,33 @@ async function main() {
     };
     figures.rssByPhase = rssByPhase;
 
-    // The raw limit and the one-run scenario alternate, three rounds, medians of each: the host's
-    // speed drifts by up to 1.5x over minutes on two shared cores, and the ratio is only meaningful
-    // between figures taken side by side.
+    // The raw limits and the one-run scenario alternate, three rounds, medians of each: the host's
+    // speed drifts by up to 1.5x over minutes on two shared cores, and a ratio is only meaningful
+    // between figures taken side by side. On SQLite there are two raw figures: one prepared INSERT
+    // per row (the limit as the issue that set the target defines it) and the engine's best (the
+    // 100-row statements the server itself uses); PostgreSQL's raw figure is already the latter.
     const rawRounds: number[] = [];
+    const bestRounds: number[] = [];
     const oneRounds: LogBatchResult[] = [];
     for (let round = 1; round <= 3; round++) {
-      log(`raw insert limit (round ${round} of 3)`);
-      rawRounds.push(
-        backend === "postgres"
-          ? await rawInsertMetricsPerSecPostgres(await fresh(`raw-${round}`))
-          : await rawInsertMetricsPerSec(),
-      );
+      log(`raw insert limits (round ${round} of 3)`);
+      if (backend === "postgres") {
+        const pg = await rawInsertMetricsPerSecPostgres(await fresh(`raw-${round}`));
+        rawRounds.push(pg);
+        bestRounds.push(pg);
+      } else {
+        rawRounds.push(await rawInsertMetricsPerSec());
+        bestRounds.push(await engineBestMetricsPerSec());
+      }
       log(`log-batch, one run (round ${round} of 3)`);
       oneRounds.push(await logBatchOneRun(client));
     }
     const raw = median(rawRounds);
+    const best = median(bestRounds);
     const one = medianRound(oneRounds);
+    const rounded = (v: number[]) => v.map((x) => Math.round(x).toLocaleString("en")).join(", ");
     log(
-      `  raw ${rawRounds.map(Math.round).join(", ")} metrics/s; one run ${oneRounds.map((r) => Math.round(r.metricsPerSec)).join(", ")} metrics/s`,
+      `  raw ${rounded(rawRounds)}; engine best ${rounded(bestRounds)}; one run ${rounded(oneRounds.map((r) => r.metricsPerSec))} metrics/s`,
     );
     log("log-batch, 16 concurrent writers");
     const conc = await logBatchConcurrent(client, 16, 20);
@@ -145,7 +153,7 @@ async function main() {
       scenario: "log-batch 1000 metrics/req, 50 req, 1 run",
       median: one.medianMs,
       p95: one.p95Ms,
-      throughput: `${Math.round(one.metricsPerSec).toLocaleString("en")} metrics/s (${Math.round((100 * one.metricsPerSec) / raw)}% of raw ${Math.round(raw).toLocaleString("en")}/s)`,
+      throughput: `${Math.round(one.metricsPerSec).toLocaleString("en")} metrics/s (${Math.round((100 * one.metricsPerSec) / raw)}% of raw ${Math.round(raw).toLocaleString("en")}/s${backend === "sqlite" ? `, ${Math.round((100 * one.metricsPerSec) / best)}% of the engine's best ${Math.round(best).toLocaleString("en")}/s` : ""})`,
       target: ">= 200,000/s and >= 50% of raw",
       pass:
         one.metricsPerSec >= 200_000 &&
@@ -166,6 +174,8 @@ async function main() {
       concurrent: conc,
       rawInsertMetricsPerSec: raw,
       rawRounds,
+      engineBestMetricsPerSec: best,
+      engineBestRounds: bestRounds,
     };
     phaseRss("log-batch");
 
