@@ -15,7 +15,7 @@ export function pointTimestamp(request: number, step: number): number {
 }
 
 /** A log-batch body of 1000 metrics: 10 keys x 100 steps, steps offset by the request index. */
-function batchBody(runId: string, request: number): string {
+export function batchBody(runId: string, request: number): string {
   const metrics = [];
   for (let k = 0; k < KEYS; k++) {
     for (let s = 0; s < STEPS; s++) {
