@@ -19,7 +19,7 @@ export function loadBundle(file) {
   const source = readFileSync(file, "utf8");
   const cacheFile = cacheFileFor(file);
   let cachedData;
-  if (cacheFile) {
+  if (cacheFile && ownedByUs(dirname(cacheFile))) {
     try {
       cachedData = readFileSync(cacheFile);
     } catch {
@@ -50,10 +50,25 @@ function cacheFileFor(file) {
   }
 }
 
+/**
+ * Compiled code from the cache runs as is, so it is read only from a directory that this user owns
+ * and nobody else can write to (another user could otherwise plant one in a shared tmp).
+ */
+function ownedByUs(dir) {
+  try {
+    const st = statSync(dir);
+    const uid = typeof process.getuid === "function" ? process.getuid() : st.uid;
+    return st.isDirectory() && st.uid === uid && (st.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
 function writeCache(cacheFile, script) {
   try {
     const dir = dirname(cacheFile);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!ownedByUs(dir)) return;
     const tmp = `${cacheFile}.${process.pid}.tmp`;
     writeFileSync(tmp, script.createCachedData());
     renameSync(tmp, cacheFile);

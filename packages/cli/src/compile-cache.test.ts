@@ -1,7 +1,7 @@
 // The CLI bundle's V8 code cache (bin/compile-cache.js): written once, reused, replaced when V8
 // rejects it, and never in the way when it cannot be written.
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -42,6 +42,19 @@ describe("CLI bundle code cache", () => {
     const after = readFileSync(file);
     assert.ok(after.length > 100_000);
     assert.notDeepEqual(after.subarray(0, 4096), Buffer.alloc(4096, 7));
+  });
+
+  it("is neither read nor written in a directory others can write to", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mlflow-ts-cc-"));
+    await version(dir);
+    const file = join(dir, cacheFiles(dir)[0] as string);
+    writeFileSync(file, Buffer.alloc(4096, 7));
+    chmodSync(dir, 0o777);
+    await version(dir);
+    assert.deepEqual(readFileSync(file), Buffer.alloc(4096, 7), "left alone: not read, not replaced");
+    chmodSync(dir, 0o700);
+    await version(dir);
+    assert.ok(readFileSync(file).length > 100_000, "replaced once the directory is private again");
   });
 
   it("starts normally when the cache directory cannot be created, or the cache is off", async () => {
