@@ -151,7 +151,7 @@ async function main() {
     const one = medianRound(oneRounds);
     const rounded = (v: number[]) => v.map((x) => Math.round(x).toLocaleString("en")).join(", ");
     log(
-      `  raw ${rounded(rawRounds)}; engine best ${rounded(bestRounds)}; bare HTTP ceiling ${rounded(bareRounds)}; one run ${rounded(oneRounds.map((r) => r.metricsPerSec))} metrics/s`,
+      `  raw ${rounded(rawRounds)}; ${backend === "sqlite" ? `engine best ${rounded(bestRounds)}; bare HTTP ceiling ${rounded(bareRounds)}; ` : ""}one run ${rounded(oneRounds.map((r) => r.metricsPerSec))} metrics/s`,
     );
     log("log-batch, 16 concurrent writers");
     const conc = await logBatchConcurrent(client, 16, 20);
