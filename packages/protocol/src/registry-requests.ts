@@ -14,107 +14,135 @@ const strList = () => z.array(z.string());
 const version = () => z.union([z.string().min(1), z.number().int().transform(String)]);
 const tag = () => z.object({ key: z.string(), value: z.string().optional() });
 
-export const CreateRegisteredModel = z.object({
-  name: requiredString(),
-  tags: z.array(tag()).optional(),
-  description: str().optional(),
-});
-export const RegisteredModelName = z.object({ name: requiredString() });
-export const RenameRegisteredModel = z.object({ name: requiredString(), new_name: requiredString() });
-export const UpdateRegisteredModel = z.object({ name: requiredString(), description: str().optional() });
-export const SearchRegisteredModels = z.object({
-  filter: str().optional(),
-  max_results: int64().optional(),
-  order_by: strList().optional(),
-  page_token: str().optional(),
-});
-export const GetLatestVersions = z.object({ name: requiredString(), stages: strList().optional() });
-export const SetRegisteredModelTag = z.object({
-  name: requiredString(),
-  key: requiredString(),
-  value: str().optional(),
-});
-export const DeleteRegisteredModelTag = z.object({ name: requiredString(), key: requiredString() });
-export const SetRegisteredModelAlias = z.object({
-  name: requiredString(),
-  alias: requiredString(),
-  version: version(),
-});
-export const RegisteredModelAlias = z.object({ name: requiredString(), alias: requiredString() });
+export const CreateRegisteredModel = z.lazy(() =>
+  z.object({
+    name: requiredString(),
+    tags: z.array(tag()).optional(),
+    description: str().optional(),
+  }),
+);
+export const RegisteredModelName = z.lazy(() => z.object({ name: requiredString() }));
+export const RenameRegisteredModel = z.lazy(() => z.object({ name: requiredString(), new_name: requiredString() }));
+export const UpdateRegisteredModel = z.lazy(() => z.object({ name: requiredString(), description: str().optional() }));
+export const SearchRegisteredModels = z.lazy(() =>
+  z.object({
+    filter: str().optional(),
+    max_results: int64().optional(),
+    order_by: strList().optional(),
+    page_token: str().optional(),
+  }),
+);
+export const GetLatestVersions = z.lazy(() => z.object({ name: requiredString(), stages: strList().optional() }));
+export const SetRegisteredModelTag = z.lazy(() =>
+  z.object({
+    name: requiredString(),
+    key: requiredString(),
+    value: str().optional(),
+  }),
+);
+export const DeleteRegisteredModelTag = z.lazy(() => z.object({ name: requiredString(), key: requiredString() }));
+export const SetRegisteredModelAlias = z.lazy(() =>
+  z.object({
+    name: requiredString(),
+    alias: requiredString(),
+    version: version(),
+  }),
+);
+export const RegisteredModelAlias = z.lazy(() => z.object({ name: requiredString(), alias: requiredString() }));
 
-export const CreateModelVersion = z.object({
-  name: requiredString(),
-  source: requiredString(),
-  run_id: str().optional(),
-  tags: z.array(tag()).optional(),
-  run_link: str().optional(),
-  description: str().optional(),
-});
-export const ModelVersionKey = z.object({ name: requiredString(), version: version() });
-export const UpdateModelVersion = z.object({
-  name: requiredString(),
-  version: version(),
-  description: str().optional(),
-});
-export const TransitionModelVersionStage = z.object({
-  name: requiredString(),
-  version: version(),
-  stage: requiredString(),
-  archive_existing_versions: boolish().optional(),
-});
-export const SearchModelVersions = z.object({
-  filter: str().optional(),
-  max_results: int64().optional(),
-  order_by: strList().optional(),
-  page_token: str().optional(),
-});
-export const SetModelVersionTag = z.object({
-  name: requiredString(),
-  version: version(),
-  key: requiredString(),
-  value: str().optional(),
-});
-export const DeleteModelVersionTag = z.object({ name: requiredString(), version: version(), key: requiredString() });
+export const CreateModelVersion = z.lazy(() =>
+  z.object({
+    name: requiredString(),
+    source: requiredString(),
+    run_id: str().optional(),
+    tags: z.array(tag()).optional(),
+    run_link: str().optional(),
+    description: str().optional(),
+  }),
+);
+export const ModelVersionKey = z.lazy(() => z.object({ name: requiredString(), version: version() }));
+export const UpdateModelVersion = z.lazy(() =>
+  z.object({
+    name: requiredString(),
+    version: version(),
+    description: str().optional(),
+  }),
+);
+export const TransitionModelVersionStage = z.lazy(() =>
+  z.object({
+    name: requiredString(),
+    version: version(),
+    stage: requiredString(),
+    archive_existing_versions: boolish().optional(),
+  }),
+);
+export const SearchModelVersions = z.lazy(() =>
+  z.object({
+    filter: str().optional(),
+    max_results: int64().optional(),
+    order_by: strList().optional(),
+    page_token: str().optional(),
+  }),
+);
+export const SetModelVersionTag = z.lazy(() =>
+  z.object({
+    name: requiredString(),
+    version: version(),
+    key: requiredString(),
+    value: str().optional(),
+  }),
+);
+export const DeleteModelVersionTag = z.lazy(() =>
+  z.object({ name: requiredString(), version: version(), key: requiredString() }),
+);
 
 // --- mlflow-ts: audit history and webhooks ---
 
-export const ListRegistryAudit = z.object({
-  name: str().optional(),
-  version: version().optional(),
-  alias: str().optional(),
-  max_results: int64().optional(),
-  page_token: str().optional(),
-});
+export const ListRegistryAudit = z.lazy(() =>
+  z.object({
+    name: str().optional(),
+    version: version().optional(),
+    alias: str().optional(),
+    max_results: int64().optional(),
+    page_token: str().optional(),
+  }),
+);
 
 const webhookEvents = () => z.array(z.enum(WEBHOOK_EVENTS)).min(1);
 const webhookStatus = () => z.enum(WEBHOOK_STATUSES);
 
-export const CreateWebhook = z.object({
-  name: requiredString(),
-  url: requiredString(),
-  events: webhookEvents(),
-  description: str().optional(),
-  secret: str().optional(),
-  status: webhookStatus().optional(),
-});
-export const WebhookId = z.object({ id: requiredString() });
-export const UpdateWebhook = z.object({
-  id: requiredString(),
-  name: requiredString().optional(),
-  url: requiredString().optional(),
-  events: webhookEvents().optional(),
-  description: str().optional(),
-  secret: str().optional(),
-  status: webhookStatus().optional(),
-});
-export const ListWebhooks = z.object({ max_results: int64().optional(), page_token: str().optional() });
-export const ListWebhookDeliveries = z.object({
-  webhook_id: str().optional(),
-  status: z.enum(["PENDING", "SUCCEEDED", "FAILED"]).optional(),
-  max_results: int64().optional(),
-  page_token: str().optional(),
-});
-export const RedeliverWebhookDelivery = z.object({ delivery_id: requiredString() });
+export const CreateWebhook = z.lazy(() =>
+  z.object({
+    name: requiredString(),
+    url: requiredString(),
+    events: webhookEvents(),
+    description: str().optional(),
+    secret: str().optional(),
+    status: webhookStatus().optional(),
+  }),
+);
+export const WebhookId = z.lazy(() => z.object({ id: requiredString() }));
+export const UpdateWebhook = z.lazy(() =>
+  z.object({
+    id: requiredString(),
+    name: requiredString().optional(),
+    url: requiredString().optional(),
+    events: webhookEvents().optional(),
+    description: str().optional(),
+    secret: str().optional(),
+    status: webhookStatus().optional(),
+  }),
+);
+export const ListWebhooks = z.lazy(() => z.object({ max_results: int64().optional(), page_token: str().optional() }));
+export const ListWebhookDeliveries = z.lazy(() =>
+  z.object({
+    webhook_id: str().optional(),
+    status: z.enum(["PENDING", "SUCCEEDED", "FAILED"]).optional(),
+    max_results: int64().optional(),
+    page_token: str().optional(),
+  }),
+);
+export const RedeliverWebhookDelivery = z.lazy(() => z.object({ delivery_id: requiredString() }));
 
 export type CreateRegisteredModelRequest = z.output<typeof CreateRegisteredModel>;
 export type SearchRegisteredModelsRequest = z.output<typeof SearchRegisteredModels>;

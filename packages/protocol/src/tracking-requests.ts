@@ -24,58 +24,72 @@ function withRunId<T extends z.ZodRawShape>(shape: T) {
     });
 }
 
-export const CreateExperiment = z.object({
-  name: requiredString(),
-  artifact_location: str().optional(),
-  tags: z.array(keyValue()).optional(),
-});
-export const GetExperiment = z.object({ experiment_id: requiredString() });
-export const GetExperimentByName = z.object({ experiment_name: requiredString() });
-export const SearchExperiments = z.object({
-  max_results: int64().optional(),
-  page_token: str().optional(),
-  filter: str().optional(),
-  order_by: strList().optional(),
-  view_type: viewType().optional(),
-});
-export const ExperimentId = z.object({ experiment_id: requiredString() });
-export const UpdateExperiment = z.object({ experiment_id: requiredString(), new_name: requiredString() });
-export const SetExperimentTag = z.object({
-  experiment_id: requiredString(),
-  key: requiredString(),
-  value: str().optional(),
-});
-export const DeleteExperimentTag = z.object({ experiment_id: requiredString(), key: requiredString() });
+export const CreateExperiment = z.lazy(() =>
+  z.object({
+    name: requiredString(),
+    artifact_location: str().optional(),
+    tags: z.array(keyValue()).optional(),
+  }),
+);
+export const GetExperiment = z.lazy(() => z.object({ experiment_id: requiredString() }));
+export const GetExperimentByName = z.lazy(() => z.object({ experiment_name: requiredString() }));
+export const SearchExperiments = z.lazy(() =>
+  z.object({
+    max_results: int64().optional(),
+    page_token: str().optional(),
+    filter: str().optional(),
+    order_by: strList().optional(),
+    view_type: viewType().optional(),
+  }),
+);
+export const ExperimentId = z.lazy(() => z.object({ experiment_id: requiredString() }));
+export const UpdateExperiment = z.lazy(() => z.object({ experiment_id: requiredString(), new_name: requiredString() }));
+export const SetExperimentTag = z.lazy(() =>
+  z.object({
+    experiment_id: requiredString(),
+    key: requiredString(),
+    value: str().optional(),
+  }),
+);
+export const DeleteExperimentTag = z.lazy(() => z.object({ experiment_id: requiredString(), key: requiredString() }));
 
-export const CreateRun = z.object({
-  experiment_id: str().optional(),
-  user_id: str().optional(),
-  run_name: str().optional(),
-  start_time: int64().optional(),
-  tags: z.array(keyValue()).optional(),
-});
-export const UpdateRun = withRunId({
-  status: runStatus().optional(),
-  end_time: int64().optional(),
-  run_name: str().optional(),
-});
-export const RunIdOnly = withRunId({});
-export const LogMetric = withRunId({
-  key: requiredString(),
-  value: double(),
-  timestamp: int64(),
-  step: int64().optional(),
-});
-export const LogParam = withRunId({ key: requiredString(), value: str().optional() });
-export const SetTag = withRunId({ key: requiredString(), value: str().optional() });
-export const DeleteTag = withRunId({ key: requiredString() });
+export const CreateRun = z.lazy(() =>
+  z.object({
+    experiment_id: str().optional(),
+    user_id: str().optional(),
+    run_name: str().optional(),
+    start_time: int64().optional(),
+    tags: z.array(keyValue()).optional(),
+  }),
+);
+export const UpdateRun = z.lazy(() =>
+  withRunId({
+    status: runStatus().optional(),
+    end_time: int64().optional(),
+    run_name: str().optional(),
+  }),
+);
+export const RunIdOnly = z.lazy(() => withRunId({}));
+export const LogMetric = z.lazy(() =>
+  withRunId({
+    key: requiredString(),
+    value: double(),
+    timestamp: int64(),
+    step: int64().optional(),
+  }),
+);
+export const LogParam = z.lazy(() => withRunId({ key: requiredString(), value: str().optional() }));
+export const SetTag = z.lazy(() => withRunId({ key: requiredString(), value: str().optional() }));
+export const DeleteTag = z.lazy(() => withRunId({ key: requiredString() }));
 
-const MetricIn = z.object({
-  key: requiredString(),
-  value: double(),
-  timestamp: int64(),
-  step: int64().optional(),
-});
+const MetricIn = z.lazy(() =>
+  z.object({
+    key: requiredString(),
+    value: double(),
+    timestamp: int64(),
+    step: int64().optional(),
+  }),
+);
 /** A metric as MLflow's clients send it (numbers as JSON numbers), which MetricIn would copy unchanged. */
 function isPlainMetric(m: unknown): m is z.output<typeof MetricIn> {
   if (typeof m !== "object" || m === null) return false;
@@ -110,78 +124,94 @@ const metricList = () =>
     return out;
   });
 
-export const LogBatch = withRunId({
-  metrics: metricList().optional(),
-  params: z.array(z.object({ key: requiredString(), value: str().optional() })).optional(),
-  tags: z.array(z.object({ key: requiredString(), value: str().optional() })).optional(),
-});
-export const LogModel = withRunId({ model_json: requiredString() });
+export const LogBatch = z.lazy(() =>
+  withRunId({
+    metrics: metricList().optional(),
+    params: z.array(z.object({ key: requiredString(), value: str().optional() })).optional(),
+    tags: z.array(z.object({ key: requiredString(), value: str().optional() })).optional(),
+  }),
+);
+export const LogModel = z.lazy(() => withRunId({ model_json: requiredString() }));
 
-const DatasetIn = z.object({
-  name: requiredString(),
-  digest: requiredString(),
-  source_type: requiredString(),
-  source: requiredString(),
-  schema: str().optional(),
-  profile: str().optional(),
-});
-export const LogInputs = withRunId({
-  datasets: z
-    .array(
-      z.object({
-        tags: z.array(z.object({ key: requiredString(), value: requiredString() })).optional(),
-        dataset: DatasetIn,
-      }),
-    )
-    .optional(),
-});
+const DatasetIn = z.lazy(() =>
+  z.object({
+    name: requiredString(),
+    digest: requiredString(),
+    source_type: requiredString(),
+    source: requiredString(),
+    schema: str().optional(),
+    profile: str().optional(),
+  }),
+);
+export const LogInputs = z.lazy(() =>
+  withRunId({
+    datasets: z
+      .array(
+        z.object({
+          tags: z.array(z.object({ key: requiredString(), value: requiredString() })).optional(),
+          dataset: DatasetIn,
+        }),
+      )
+      .optional(),
+  }),
+);
 
-export const SearchRuns = z.object({
-  experiment_ids: strList().optional(),
-  filter: str().optional(),
-  run_view_type: viewType().optional(),
-  max_results: int64().optional(),
-  order_by: strList().optional(),
-  page_token: str().optional(),
-});
+export const SearchRuns = z.lazy(() =>
+  z.object({
+    experiment_ids: strList().optional(),
+    filter: str().optional(),
+    run_view_type: viewType().optional(),
+    max_results: int64().optional(),
+    order_by: strList().optional(),
+    page_token: str().optional(),
+  }),
+);
 
-export const ListArtifacts = withRunId({ path: str().optional(), page_token: str().optional() });
+export const ListArtifacts = z.lazy(() => withRunId({ path: str().optional(), page_token: str().optional() }));
 
-export const GetMetricHistory = withRunId({
-  metric_key: requiredString(),
-  max_results: int64().optional(),
-  page_token: str().optional(),
-});
+export const GetMetricHistory = z.lazy(() =>
+  withRunId({
+    metric_key: requiredString(),
+    max_results: int64().optional(),
+    page_token: str().optional(),
+  }),
+);
 
-export const GetMetricHistoryBulkInterval = z.object({
-  run_ids: z.array(z.string()).min(1),
-  metric_key: requiredString(),
-  start_step: int64().optional(),
-  end_step: int64().optional(),
-  max_results: int64().optional(),
-});
+export const GetMetricHistoryBulkInterval = z.lazy(() =>
+  z.object({
+    run_ids: z.array(z.string()).min(1),
+    metric_key: requiredString(),
+    start_step: int64().optional(),
+    end_step: int64().optional(),
+    max_results: int64().optional(),
+  }),
+);
 
-export const GetMetricHistoryBulk = z.object({
-  run_id: z.array(z.string()).optional(),
-  metric_key: str().optional(),
-  max_results: int64().optional(),
-});
+export const GetMetricHistoryBulk = z.lazy(() =>
+  z.object({
+    run_id: z.array(z.string()).optional(),
+    metric_key: str().optional(),
+    max_results: int64().optional(),
+  }),
+);
 
-export const SearchDatasets = z.object({ experiment_ids: strList().optional() });
+export const SearchDatasets = z.lazy(() => z.object({ experiment_ids: strList().optional() }));
 
-export const GetArtifactFile = withRunId({ path: requiredString() });
+export const GetArtifactFile = z.lazy(() => withRunId({ path: requiredString() }));
 
 /** mlflow-ts: `GET /mlflow-ts/experiments/keys`. */
-export const ExperimentKeys = z.object({
-  experiment_id: requiredString(),
-  run_view_type: viewType().optional(),
-  contains: str().optional(),
-  max_results: int64().optional(),
-});
+export const ExperimentKeys = z.lazy(() =>
+  z.object({
+    experiment_id: requiredString(),
+    run_view_type: viewType().optional(),
+    contains: str().optional(),
+    max_results: int64().optional(),
+  }),
+);
 /** mlflow-ts: `POST /mlflow-ts/runs/move`. The id count (1..1000) is checked by the store. */
-export const MoveRuns = z.object({ run_ids: strList().optional(), experiment_id: requiredString() });
+export const MoveRuns = z.lazy(() => z.object({ run_ids: strList().optional(), experiment_id: requiredString() }));
 /** mlflow-ts: `POST /mlflow-ts/runs/delete-permanently`. */
-export const DeleteRunsPermanently = z.object({ run_ids: strList().optional() });
+export const DeleteRunsPermanently = z.lazy(() => z.object({ run_ids: strList().optional() }));
 
 export type CreateExperimentRequest = z.output<typeof CreateExperiment>;
 export type SearchExperimentsRequest = z.output<typeof SearchExperiments>;

@@ -9,8 +9,11 @@ import type { Area, HandlerContext, HttpMethod, JsonRoute, RawRoute, Route } fro
 
 interface Mounted {
   route: Route;
-  /** For JSON GET routes: the fields whose query keys may repeat. */
-  arrays: Set<string>;
+  /**
+   * For JSON GET routes: the fields whose query keys may repeat. Found on the route's first GET,
+   * so no request schema is built before a request needs it (the schemas are lazy: start-up).
+   */
+  arrays?: Set<string>;
 }
 
 /** Every concrete path a route answers on, given the static prefix. */
@@ -37,10 +40,7 @@ export function createRequestListener(routes: readonly Route[], ctx: HandlerCont
   const exact = new Map<string, Map<HttpMethod, Mounted>>();
   const prefixed: { path: string; method: HttpMethod; mounted: Mounted }[] = [];
   for (const route of routes) {
-    const mounted: Mounted = {
-      route,
-      arrays: route.kind === "json" ? arrayFields(route.input) : new Set(),
-    };
+    const mounted: Mounted = { route };
     for (const path of mountPaths(route, prefix)) {
       if (route.kind === "raw" && route.prefix) prefixed.push({ path, method: route.method, mounted });
       else {
@@ -105,6 +105,7 @@ export function createRequestListener(routes: readonly Route[], ctx: HandlerCont
       const route = found.route as JsonRoute;
       let raw: Record<string, unknown>;
       if (method === "GET") {
+        found.arrays ??= arrayFields(route.input);
         raw = queryToObject(url.searchParams, found.arrays);
         req.resume();
       } else {

@@ -220,6 +220,27 @@ describe("request decoding", () => {
     assert.doesNotMatch(m.text, /at .*\.js/);
   });
 
+  it("reads repeated query keys of GET requests as lists", async () => {
+    for (const name of ["qs-b", "qs-a", "qs-c"]) {
+      assert.equal((await s.call("POST", `${API}/experiments/create`, { name })).status, 200);
+    }
+    const q = new URLSearchParams([
+      ["filter", "name LIKE 'qs-%'"],
+      ["order_by", "name DESC"],
+      ["max_results", "2"],
+    ]);
+    const one = await s.call("GET", `${API}/experiments/search?${q}`);
+    assert.equal(one.status, 200, one.text);
+    assert.deepEqual(
+      one.json.experiments.map((e: { name: string }) => e.name),
+      ["qs-c", "qs-b"],
+    );
+    q.append("order_by", "creation_time");
+    const two = await s.call("GET", `${API}/experiments/search?${q}`);
+    assert.equal(two.status, 200, two.text);
+    assert.equal(two.json.experiments[0].name, "qs-c");
+  });
+
   it("serves /health and /version", async () => {
     const h = await fetch(`${s.url}/health`);
     assert.equal(h.status, 200);

@@ -15,8 +15,11 @@ function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
   let s: unknown = schema;
   for (let i = 0; i < 10; i++) {
     if (s instanceof z.ZodObject) return s.shape as Record<string, z.ZodType>;
-    const def = (s as { _zod?: { def?: { in?: unknown; schema?: unknown; innerType?: unknown } } })._zod?.def;
-    const next = def?.in ?? def?.schema ?? def?.innerType;
+    const def = (
+      s as { _zod?: { def?: { in?: unknown; schema?: unknown; innerType?: unknown; getter?: () => unknown } } }
+    )._zod?.def;
+    // pipes and transforms (in), refinements (schema), wrappers (innerType), lazy schemas (getter)
+    const next = def?.in ?? def?.schema ?? def?.innerType ?? def?.getter?.();
     if (!next) return undefined;
     s = next;
   }
