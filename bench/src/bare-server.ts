@@ -10,13 +10,13 @@
  */
 import { createServer } from "node:http";
 import { openDatabase, SqlTrackingStore, type SqlValue } from "@mlflow-ts/store";
+import { writeMetricBatch } from "./scenarios/raw-insert.js";
 
 const [uri, port] = process.argv.slice(2) as [string, string];
 const store = await SqlTrackingStore.open(uri, { defaultArtifactRoot: "mlflow-artifacts:/" });
 const runId = (await store.createRun({ experiment_id: "0" })).info.run_id;
 await store.close();
 const db = await openDatabase(uri);
-const COLUMNS = ["key", "value", "timestamp", "step", "is_nan", "run_uuid"];
 
 const server = createServer(async (req, res) => {
   if (req.url === "/health") {
@@ -31,10 +31,7 @@ const server = createServer(async (req, res) => {
   const rows: SqlValue[][] = body.metrics.map((m) => [m.key, m.value, m.timestamp, m.step, 0, runId]);
   const latest = new Map<string, SqlValue[]>();
   for (const row of rows) latest.set(row[0] as string, row);
-  await db.transaction(async (tx) => {
-    await tx.insertMany("metrics", COLUMNS, rows, { onConflict: "ignore" });
-    for (const row of latest.values()) await tx.run(db.dialect.upsertLatestMetricSql, row);
-  });
+  await writeMetricBatch(db, rows, latest.values());
   res.writeHead(200, { "Content-Type": "application/json", "Content-Length": 2 });
   res.end("{}");
 });

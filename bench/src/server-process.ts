@@ -21,6 +21,25 @@ function procStatus(pid: number, field: string): number {
   return Number(m?.[1] ?? 0) / 1024;
 }
 
+/** Polls `${url}/health` every 2 ms until the first 200; fails if the child exits or after 30 s. */
+export async function waitForHealth(child: ChildProcess, url: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      const r = await fetch(`${url}/health`);
+      if (r.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error("server did not become healthy in 30 s");
+    }
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
 /** Spawns `mlflow-ts server` on a free port and polls /health until the first 200. */
 export async function startServerProcess(
   backendUri: string,
@@ -46,21 +65,7 @@ export async function startServerProcess(
     { stdio: ["ignore", "ignore", "inherit"] },
   );
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      const r = await fetch(`${url}/health`);
-      if (r.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error("server did not become healthy in 30 s");
-    }
-    await new Promise((r) => setTimeout(r, 2));
-  }
+  await waitForHealth(child, url);
   const coldStartMs = performance.now() - t0;
   const pid = child.pid as number;
   return {

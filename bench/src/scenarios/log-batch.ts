@@ -56,7 +56,7 @@ async function storedPoints(client: BenchClient, runId: string): Promise<number>
  * in V8's interpreter and takes 20-40 more requests to reach steady speed (the first 50 requests
  * ran at ~75% of the speed of the next 250 on this machine). A server in use is warm.
  */
-const WARM_UP_REQUESTS = 30;
+export const WARM_UP_REQUESTS = 30;
 
 /** 50 requests of 1000 metrics to one run, one after another, after a warm-up. */
 export async function logBatchOneRun(client: BenchClient, requests = 50): Promise<LogBatchResult> {
